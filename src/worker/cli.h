@@ -1,0 +1,14 @@
+// The worker's subcommands: `modelhost run` (serve one model) and `modelhost validate` (load a
+// model and print its signature or the load error).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace modelhost::worker {
+
+// Each returns the process exit code.
+int run_command(const std::vector<std::string_view>& args);
+int validate_command(const std::vector<std::string_view>& args);
+
+}  // namespace modelhost::worker
