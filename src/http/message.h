@@ -1,0 +1,33 @@
+// HTTP message types shared by the server, the router and the code that handles requests, plus the
+// small helpers that build JSON responses. Nothing here parses JSON; the only JSON written is the
+// `{"error":"..."}` envelope, escaped by hand.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+#include <string_view>
+
+namespace modelhost::http {
+
+namespace beast_http = boost::beast::http;
+
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+
+// Appends `text` to `out` as the inside of a JSON string: quotes, backslashes and control characters
+// are escaped, and bytes that are not valid UTF-8 become U+FFFD, so the result is always valid JSON
+// whatever the input (error messages may echo a client's path).
+void append_json_escaped(std::string& out, std::string_view text);
+std::string json_escape(std::string_view text);
+
+// A response with `Content-Type: application/json`, the given body and Content-Length set.
+Response make_json_response(unsigned status, std::string body, unsigned version, bool keep_alive);
+
+// `{"error":"<message>"}` with the request's HTTP version and keep-alive choice.
+Response make_error(unsigned status, std::string_view message, const Request& req);
+
+// The same without a request to copy from (the request could not be parsed).
+Response make_error(unsigned status, std::string_view message, unsigned version, bool keep_alive);
+
+}  // namespace modelhost::http
