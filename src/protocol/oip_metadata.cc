@@ -114,7 +114,7 @@ std::string encode_model_config(const serving::ModelInfo& info) {
   out += ",\"platform\":";
   json_append_string(out, c.platform);
   // Every model is served by the built-in ONNX engine.
-  out += ",\"backend\":\"onnxruntime\",\"runtime\":\"\"";
+  out += ",\"backend\":\"modelhost\",\"runtime\":\"\"";
   out += ",\"version_policy\":{\"latest\":{\"num_versions\":1}}";
   out += ",\"max_batch_size\":";
   json_append_int(out, batched ? c.max_batch_size : 0);

@@ -25,6 +25,18 @@ void Worker::add_oip_model_routes() {
     router_.add(v, "/v2/models/{model}/versions/{version}" + suffix, std::move(h));
   };
 
+  auto stats = [this](http::Request&&, const http::PathParams& p, http::Responder r) {
+    if (!p.get("model").empty()) {
+      if (Status s = check_model(p); !s.ok()) return send_error(r, s);
+    }
+    std::pair<const serving::ModelInfo*, serving::ModelStatistics> entry{&info_,
+                                                                          batcher_->statistics()};
+    r.send(json_response(protocol::encode_model_stats({&entry, 1})));
+  };
+  // Registered first: the literal "stats" must win over the {model} pattern.
+  router_.add(verb::get, "/v2/models/stats", stats);
+  both(verb::get, "/stats", stats);
+
   both(verb::get, "", [this](http::Request&&, const http::PathParams& p, http::Responder r) {
     if (Status s = check_model(p); !s.ok()) return send_error(r, s);
     r.send(json_response(protocol::encode_model_metadata(info_)));
@@ -38,16 +50,6 @@ void Worker::add_oip_model_routes() {
     if (Status s = check_model(p); !s.ok()) return send_error(r, s);
     r.send(json_response(protocol::encode_model_config(info_)));
   });
-  auto stats = [this](http::Request&&, const http::PathParams& p, http::Responder r) {
-    if (!p.get("model").empty()) {
-      if (Status s = check_model(p); !s.ok()) return send_error(r, s);
-    }
-    std::pair<const serving::ModelInfo*, serving::ModelStatistics> entry{&info_,
-                                                                          batcher_->statistics()};
-    r.send(json_response(protocol::encode_model_stats({&entry, 1})));
-  };
-  both(verb::get, "/stats", stats);
-  router_.add(verb::get, "/v2/models/stats", stats);
 
   both(verb::post, "/infer", [this](http::Request&& req, const http::PathParams& p,
                                     http::Responder r) {

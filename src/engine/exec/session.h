@@ -8,6 +8,8 @@
 // thread-safe: each call has its own intermediate buffers; weights are shared.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -33,8 +35,17 @@ struct ModelSignature {
   bool batchable = false;
 };
 
+// Facts about the loaded model, for logs and the dashboard.
+struct ModelMetadata {
+  int64_t opset = 0;  // imported opset of the default ONNX domain
+  int64_t ir_version = 0;
+  std::string producer_name;
+  std::map<std::string, int64_t> op_counts;  // op_type -> nodes
+};
+
 struct SessionOptions {
-  // Intra-op threads for this session's kernels; 1 runs every op on the calling thread.
+  // Intra-op threads for this session's kernels, the calling thread included: 1 runs every op
+  // on the calling thread, 0 uses one per hardware thread. Negative values are an error.
   int intra_op_threads = 1;
 };
 
@@ -48,10 +59,16 @@ class Session {
                                                  const SessionOptions& options);
 
   // `inputs` in signature().inputs order; returns outputs in signature().outputs order. Checks
-  // each input's dtype and shape against the signature and names the input in any error.
+  // each input's dtype and shape against the signature and names the input in any error:
+  //   input "x": expected float32 [-1,4], got int64 [2,4]
+  // Thread-safe: any number of threads may call run() at once. The inputs are only read and may
+  // be released once run() returns; outputs never share memory with them (they may share it
+  // with the model's weights, so treat outputs as read-only).
   virtual Result<std::vector<Tensor>> run(std::span<const Tensor> inputs) const = 0;
 
   virtual const ModelSignature& signature() const = 0;
+  // Empty by default, so test doubles of Session need not provide it.
+  virtual const ModelMetadata& metadata() const;
 };
 
 }  // namespace modelhost::engine

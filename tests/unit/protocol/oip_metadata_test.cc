@@ -65,7 +65,7 @@ TEST(OipMetadataTest, ModelConfigBatched) {
   const json::object& c = v.as_object();
   EXPECT_EQ(c.at("name"), "pair");
   EXPECT_EQ(c.at("platform"), "onnx");
-  EXPECT_EQ(c.at("backend"), "onnxruntime");
+  EXPECT_EQ(c.at("backend"), "modelhost");
   ASSERT_TRUE(c.at("max_batch_size").is_int64()) << "perf_analyzer reads an integer";
   EXPECT_EQ(c.at("max_batch_size"), 4);
   const json::array& in = c.at("input").as_array();
