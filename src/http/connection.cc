@@ -181,6 +181,18 @@ void Connection::on_header(error_code ec) {
   keep_alive_ = req.keep_alive();
   const uint64_t max_body = core_->config.max_body_bytes;
 
+  // Beast applies header_limit to what one parse call sees, so a header block that arrived in
+  // pieces can pass it; count the whole block here.
+  size_t header_bytes = req.method_string().size() + req.target().size() + 12;
+  for (const auto& field : req) header_bytes += field.name_string().size() + field.value().size() + 4;
+  if (header_bytes > core_->config.max_header_bytes) {
+    reject(431,
+           "request header exceeds the limit of " +
+               std::to_string(core_->config.max_header_bytes) + " bytes",
+           AfterWrite::kLingerClose);
+    return;
+  }
+
   if (auto len = parser_->content_length(); len && *len > max_body) {
     reject(413,
            "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +

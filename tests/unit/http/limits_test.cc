@@ -127,6 +127,16 @@ TEST_F(LimitsTest, HeaderOverTheLimitGets431) {
   EXPECT_TRUE(client.wait_closed());
 }
 
+TEST_F(LimitsTest, ManySmallHeadersOverTheLimitGet431) {
+  std::string fields;
+  for (int i = 0; i < 10; ++i) fields += "X-Field-" + std::to_string(i) + ": " + std::string(500, 'v') + "\r\n";
+  TestClient client(port());
+  client.send(make_request("GET", "/x", "", fields));
+  auto res = client.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 431u);
+}
+
 TEST_F(LimitsTest, SlowHeaderGets408) {
   TestClient client(port());
   const auto t0 = std::chrono::steady_clock::now();
