@@ -1,0 +1,51 @@
+// Executor: a planned graph. Built once at load time; run() is const and re-entrant.
+//
+// Planning resolves a kernel for every node (checking the default-domain opset is one this engine
+// supports), orders the nodes topologically (refusing cycles) and numbers every value with a
+// slot, so that a run is a walk over a vector: no name lookups, no shared mutable state. A slot
+// is released right after its last consumer so intermediates do not pile up.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/exec/kernel.h"
+#include "engine/ir/graph.h"
+
+namespace modelhost::engine::exec {
+
+class Executor {
+ public:
+  // Errors name the node: `node "fc1" (op Foo, domain "", opset 13): no kernel for this op`.
+  static Result<std::unique_ptr<Executor>> create(const ir::Graph& graph);
+
+  // `inputs` in graph.inputs order, already checked against the declared dtypes and shapes.
+  // Returns graph.outputs in order. Thread-safe.
+  Result<std::vector<Tensor>> run(std::span<const Tensor> inputs, const KernelContext& ctx) const;
+
+  // Initializers, for callers that need to know which buffers belong to the model.
+  const std::vector<std::pair<int, Tensor>>& constants() const { return constants_; }
+
+ private:
+  struct Step {
+    std::unique_ptr<Kernel> kernel;
+    std::vector<int> inputs;   // slot per node input; -1 for an omitted optional input
+    std::vector<int> outputs;  // slot per node output; -1 for an omitted optional output
+    std::vector<int> release;  // slots whose last consumer is this step
+    std::string label;         // describe_node(), for run-time errors
+  };
+
+  Executor() = default;
+
+  std::vector<Step> steps_;
+  int num_slots_ = 0;
+  std::vector<std::pair<int, Tensor>> constants_;
+  std::vector<int> input_slots_;
+  std::vector<int> output_slots_;
+};
+
+}  // namespace modelhost::engine::exec

@@ -1,0 +1,57 @@
+#include "engine/exec/kernel.h"
+
+namespace modelhost::engine::exec {
+
+Status check_arity(const ir::Node& node, size_t min_inputs, size_t max_inputs, size_t max_outputs) {
+  const size_t n = node.inputs.size();
+  if (n < min_inputs || n > max_inputs) {
+    std::string expected = min_inputs == max_inputs
+                               ? std::to_string(min_inputs)
+                               : std::to_string(min_inputs) + ".." + std::to_string(max_inputs);
+    return invalid_argument("expected " + expected + " inputs, got " + std::to_string(n));
+  }
+  for (size_t i = 0; i < min_inputs; ++i) {
+    if (node.inputs[i].empty()) {
+      return invalid_argument("input " + std::to_string(i) + " is required but omitted");
+    }
+  }
+  if (node.outputs.empty() || node.outputs.size() > max_outputs) {
+    return invalid_argument("expected 1.." + std::to_string(max_outputs) + " outputs, got " +
+                            std::to_string(node.outputs.size()));
+  }
+  return Status::ok_status();
+}
+
+Status check_attributes(const ir::Node& node, std::initializer_list<std::string_view> known) {
+  for (const auto& [name, value] : node.attributes.all()) {
+    bool found = false;
+    for (std::string_view k : known) found = found || k == name;
+    if (!found) return unimplemented("attribute \"" + name + "\" is not supported");
+  }
+  return Status::ok_status();
+}
+
+Status check_dtype(const Tensor& t, size_t input_index, std::string_view op,
+                   std::initializer_list<DataType> allowed) {
+  for (DataType dt : allowed) {
+    if (t.dtype() == dt) return Status::ok_status();
+  }
+  std::string names;
+  for (DataType dt : allowed) {
+    if (!names.empty()) names += ", ";
+    names += dtype_name(dt);
+  }
+  return unimplemented("input " + std::to_string(input_index) + " has dtype " +
+                       std::string(dtype_name(t.dtype())) + "; " + std::string(op) + " supports " +
+                       names);
+}
+
+Result<int64_t> normalize_axis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank) {
+    return invalid_argument("axis " + std::to_string(axis) + " is out of range for rank " +
+                            std::to_string(rank));
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+}  // namespace modelhost::engine::exec

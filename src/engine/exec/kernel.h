@@ -1,0 +1,76 @@
+// Kernel: one op's implementation for one backend, created per node at load time.
+//
+// A kernel's factory reads and validates the node's attributes and input count, so that every
+// structural problem is a load error. compute() is const and is called concurrently from many
+// runs: a kernel keeps no mutable state, only what its factory decoded.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "common/status.h"
+#include "common/thread_pool.h"
+#include "engine/ir/graph.h"
+#include "engine/ir/tensor.h"
+
+namespace modelhost::engine::exec {
+
+// Opsets of the default domain that this engine loads.
+inline constexpr int64_t kMinOpset = 7;
+inline constexpr int64_t kMaxOpset = 21;
+
+struct KernelContext {
+  // The session's intra-op pool; null runs everything on the calling thread.
+  ThreadPool* pool = nullptr;
+};
+
+// Runs fn over chunks of [0, n) of at least `min_chunk` items, on the pool when there is one.
+inline void parallel_for(const KernelContext& ctx, int64_t n, int64_t min_chunk,
+                         const std::function<void(int64_t, int64_t)>& fn) {
+  if (ctx.pool == nullptr || ctx.pool->size() == 0 || n <= min_chunk) {
+    if (n > 0) fn(0, n);
+    return;
+  }
+  ctx.pool->parallel_for(n, min_chunk, fn);
+}
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // `inputs` has one entry per node input, null for an omitted optional input; `outputs` has one
+  // slot per node output, which the kernel fills. Errors (shape mismatches found at run time)
+  // are returned without naming the node; the executor adds that.
+  virtual Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
+                         std::span<Tensor> outputs) const = 0;
+};
+
+using KernelFactory = std::function<Result<std::unique_ptr<Kernel>>(const ir::Node& node)>;
+
+// A factory's success value: make_kernel<ReluKernel>(args...).
+template <typename K, typename... Args>
+Result<std::unique_ptr<Kernel>> make_kernel(Args&&... args) {
+  return std::unique_ptr<Kernel>(std::make_unique<K>(std::forward<Args>(args)...));
+}
+
+// Checks the node has between min and max inputs (the first `min_inputs` present) and between
+// 1 and max_outputs outputs.
+Status check_arity(const ir::Node& node, size_t min_inputs, size_t max_inputs,
+                   size_t max_outputs = 1);
+
+// Error naming the first attribute of `node` not in `known` (a typo or a newer opset's feature
+// would otherwise be silently ignored).
+Status check_attributes(const ir::Node& node, std::initializer_list<std::string_view> known);
+
+// Error unless `t` has one of `allowed`: `input 1 has dtype int64; Gemm supports float32`.
+Status check_dtype(const Tensor& t, size_t input_index, std::string_view op,
+                   std::initializer_list<DataType> allowed);
+
+// Normalizes a possibly negative axis for a tensor of `rank`, or says why it is out of range.
+Result<int64_t> normalize_axis(int64_t axis, int64_t rank);
+
+}  // namespace modelhost::engine::exec

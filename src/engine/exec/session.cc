@@ -1,0 +1,168 @@
+#include "engine/exec/session.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include "common/logging.h"
+#include "common/thread_pool.h"
+#include "engine/exec/executor.h"
+#include "engine/onnx/model_loader.h"
+
+namespace modelhost::engine {
+
+namespace {
+
+std::string describe(DataType dtype, std::span<const int64_t> shape) {
+  return std::string(dtype_name(dtype)) + " " + shape_to_string(shape);
+}
+
+bool batchable(const ModelSignature& sig) {
+  if (sig.inputs.empty() || sig.outputs.empty()) return false;
+  auto leading_open = [](const TensorInfo& t) { return !t.shape.empty() && t.shape[0] == -1; };
+  for (const auto& t : sig.inputs) {
+    if (!leading_open(t)) return false;
+  }
+  for (const auto& t : sig.outputs) {
+    if (!leading_open(t)) return false;
+  }
+  return true;
+}
+
+bool overlaps(const Tensor& a, const Tensor& b) {
+  if (a.byte_size() == 0 || b.byte_size() == 0) return false;
+  auto a0 = reinterpret_cast<uintptr_t>(a.raw_data());
+  auto b0 = reinterpret_cast<uintptr_t>(b.raw_data());
+  return a0 < b0 + b.byte_size() && b0 < a0 + a.byte_size();
+}
+
+Tensor deep_copy(const Tensor& t) {
+  Tensor copy = Tensor::allocate(t.dtype(), t.shape());
+  if (t.byte_size() > 0) std::memcpy(copy.mutable_raw_data(), t.raw_data(), t.byte_size());
+  return copy;
+}
+
+class OnnxSession final : public Session {
+ public:
+  static Result<std::unique_ptr<Session>> create(const std::string& path,
+                                                 const SessionOptions& options) {
+    if (options.intra_op_threads < 0) {
+      return invalid_argument("intra_op_threads must be >= 0, got " +
+                              std::to_string(options.intra_op_threads));
+    }
+    ASSIGN_OR_RETURN(ir::Model model, onnx_import::load_model(path));
+    ASSIGN_OR_RETURN(auto executor, exec::Executor::create(model.graph));
+
+    std::unique_ptr<OnnxSession> s(new OnnxSession());
+    s->executor_ = std::move(executor);
+    for (const auto& v : model.graph.inputs) {
+      s->signature_.inputs.push_back({v.name, v.dtype, v.shape});
+      s->input_has_shape_.push_back(v.has_shape);
+    }
+    for (const auto& v : model.graph.outputs) {
+      s->signature_.outputs.push_back({v.name, v.dtype, v.shape});
+    }
+    s->signature_.batchable = batchable(s->signature_);
+    s->metadata_.opset = model.graph.opsets.at(ir::kDefaultDomain);
+    s->metadata_.ir_version = model.ir_version;
+    s->metadata_.producer_name = model.producer_name;
+    for (const auto& n : model.graph.nodes) ++s->metadata_.op_counts[n.op_type];
+
+    int threads = options.intra_op_threads;
+    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // The calling thread takes a share of every parallel loop, so the pool has one thread less.
+    if (threads > 1) s->pool_ = std::make_unique<ThreadPool>(threads - 1);
+
+    LOG_INFO("model loaded")
+        .kv("nodes", static_cast<int64_t>(model.graph.nodes.size()))
+        .kv("opset", s->metadata_.opset)
+        .kv("inputs", static_cast<int64_t>(s->signature_.inputs.size()))
+        .kv("outputs", static_cast<int64_t>(s->signature_.outputs.size()))
+        .kv("batchable", s->signature_.batchable)
+        .kv("intra_op_threads", threads);
+    return std::unique_ptr<Session>(std::move(s));
+  }
+
+  Result<std::vector<Tensor>> run(std::span<const Tensor> inputs) const override {
+    RETURN_IF_ERROR(check_inputs(inputs));
+    exec::KernelContext ctx;
+    ctx.pool = pool_.get();
+    try {
+      ASSIGN_OR_RETURN(std::vector<Tensor> outputs, executor_->run(inputs, ctx));
+      // Identity, Reshape and friends may hand back a view of a caller's buffer; outputs must
+      // outlive and stay independent of the inputs, so those are copied.
+      for (Tensor& out : outputs) {
+        for (const Tensor& in : inputs) {
+          if (overlaps(out, in)) {
+            out = deep_copy(out);
+            break;
+          }
+        }
+      }
+      return outputs;
+    } catch (const std::bad_alloc&) {
+      return resource_exhausted("out of memory while running the model");
+    }
+  }
+
+  const ModelSignature& signature() const override { return signature_; }
+  const ModelMetadata& metadata() const override { return metadata_; }
+
+ private:
+  OnnxSession() = default;
+
+  Status check_inputs(std::span<const Tensor> inputs) const {
+    const auto& expected = signature_.inputs;
+    if (inputs.size() != expected.size()) {
+      return invalid_argument("expected " + std::to_string(expected.size()) + " inputs, got " +
+                              std::to_string(inputs.size()));
+    }
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const TensorInfo& want = expected[i];
+      const Tensor& got = inputs[i];
+      bool match = got.defined() && got.dtype() == want.dtype;
+      if (match && input_has_shape_[i]) {
+        match = got.shape().size() == want.shape.size();
+        for (size_t d = 0; match && d < want.shape.size(); ++d) {
+          match = want.shape[d] < 0 || want.shape[d] == got.shape()[d];
+        }
+      }
+      if (match) {
+        auto n = checked_num_elements(got.shape(), dtype_size(got.dtype()));
+        match = n.ok() && *n == got.num_elements() && (*n == 0 || got.raw_data() != nullptr);
+      }
+      if (!match) {
+        const std::string want_shape = input_has_shape_[i] ? shape_to_string(want.shape) : "[...]";
+        return invalid_argument("input \"" + want.name + "\": expected " +
+                                std::string(dtype_name(want.dtype)) + " " + want_shape + ", got " +
+                                describe(got.dtype(), got.shape()));
+      }
+    }
+    return Status::ok_status();
+  }
+
+  std::unique_ptr<exec::Executor> executor_;
+  ModelSignature signature_;
+  ModelMetadata metadata_;
+  std::vector<bool> input_has_shape_;
+  std::unique_ptr<ThreadPool> pool_;
+};
+
+}  // namespace
+
+const ModelMetadata& Session::metadata() const {
+  static const ModelMetadata kEmpty;
+  return kEmpty;
+}
+
+Result<std::unique_ptr<Session>> Session::create(const std::string& model_path,
+                                                 const SessionOptions& options) {
+  try {
+    return OnnxSession::create(model_path, options);
+  } catch (const std::bad_alloc&) {
+    return resource_exhausted("out of memory while loading the model");
+  }
+}
+
+}  // namespace modelhost::engine

@@ -1,0 +1,214 @@
+#include "engine/onnx/model_loader.h"
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include "engine/onnx/tensor_proto.h"
+#include "onnx/onnx.pb.h"
+
+namespace modelhost::engine::onnx_import {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string normalize_domain(const std::string& domain) {
+  return domain == "ai.onnx" ? std::string(ir::kDefaultDomain) : domain;
+}
+
+Result<ir::Value> convert_value_info(const ::onnx::ValueInfoProto& info) {
+  ir::Value value;
+  value.name = info.name();
+  if (!info.type().has_tensor_type()) {
+    return unimplemented("\"" + info.name() + "\" is not a tensor; only tensors are supported");
+  }
+  const auto& tt = info.type().tensor_type();
+  auto dtype = dtype_from_onnx(tt.elem_type());
+  if (!dtype.ok()) return dtype.status().with_context("\"" + info.name() + "\"");
+  value.dtype = *dtype;
+  if (tt.has_shape()) {
+    value.has_shape = true;
+    for (const auto& dim : tt.shape().dim()) {
+      // dim_param and missing dims are both open; a negative dim_value is malformed, open too.
+      value.shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0 ? dim.dim_value() : -1);
+    }
+  }
+  return value;
+}
+
+Result<ir::AttributeValue> convert_attribute(const ::onnx::AttributeProto& attr,
+                                             const fs::path& model_dir) {
+  using A = ::onnx::AttributeProto;
+  switch (attr.type()) {
+    case A::FLOAT:
+      return ir::AttributeValue(attr.f());
+    case A::INT:
+      return ir::AttributeValue(static_cast<int64_t>(attr.i()));
+    case A::STRING:
+      return ir::AttributeValue(attr.s());
+    case A::TENSOR: {
+      auto t = decode_tensor(attr.t(), model_dir);
+      if (!t.ok()) return t.status();
+      return ir::AttributeValue(std::move(t).value());
+    }
+    case A::FLOATS:
+      return ir::AttributeValue(std::vector<float>(attr.floats().begin(), attr.floats().end()));
+    case A::INTS:
+      return ir::AttributeValue(std::vector<int64_t>(attr.ints().begin(), attr.ints().end()));
+    case A::STRINGS:
+      return ir::AttributeValue(
+          std::vector<std::string>(attr.strings().begin(), attr.strings().end()));
+    default:
+      return ir::AttributeValue(ir::UnsupportedAttribute{
+          A::AttributeType_IsValid(attr.type())
+              ? A::AttributeType_Name(static_cast<A::AttributeType>(attr.type()))
+              : std::to_string(attr.type())});
+  }
+}
+
+// Names the first node consuming `value`, for errors about initializers.
+std::string consumer_context(const ir::Graph& g, const std::string& value) {
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const auto& in : g.nodes[i].inputs) {
+      if (in == value) return " (used by " + ir::describe_node(g.nodes[i], i) + ")";
+    }
+  }
+  return "";
+}
+
+Result<ir::Model> convert_model(const ::onnx::ModelProto& proto, const fs::path& model_dir) {
+  ir::Model model;
+  model.ir_version = proto.ir_version();
+  model.producer_name = proto.producer_name();
+  ir::Graph& g = model.graph;
+  const ::onnx::GraphProto& gp = proto.graph();
+  g.name = gp.name();
+
+  for (const auto& op : proto.opset_import()) {
+    g.opsets[normalize_domain(op.domain())] = op.version();
+  }
+  if (!g.opsets.count(ir::kDefaultDomain)) {
+    return invalid_argument("model imports no opset for the default ONNX domain");
+  }
+
+  // Nodes first, so that initializer errors can name a consumer.
+  g.nodes.reserve(static_cast<size_t>(gp.node_size()));
+  for (const auto& np : gp.node()) {
+    ir::Node node;
+    node.name = np.name();
+    node.op_type = np.op_type();
+    node.domain = normalize_domain(np.domain());
+    auto it = g.opsets.find(node.domain);
+    node.opset = it == g.opsets.end() ? 0 : it->second;
+    node.inputs.assign(np.input().begin(), np.input().end());
+    node.outputs.assign(np.output().begin(), np.output().end());
+    g.nodes.push_back(std::move(node));
+  }
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto& np = gp.node(static_cast<int>(i));
+    for (const auto& ap : np.attribute()) {
+      auto value = convert_attribute(ap, model_dir);
+      if (!value.ok()) {
+        return value.status().with_context(ir::describe_node(g.nodes[i], i) + ": attribute \"" +
+                                           ap.name() + "\"");
+      }
+      g.nodes[i].attributes.set(ap.name(), std::move(value).value());
+    }
+  }
+
+  for (const auto& tp : gp.initializer()) {
+    if (tp.name().empty()) return invalid_argument("an initializer has no name");
+    if (g.initializers.count(tp.name())) {
+      return invalid_argument("initializer \"" + tp.name() + "\" is defined twice");
+    }
+    auto t = decode_tensor(tp, model_dir);
+    if (!t.ok()) {
+      return t.status().with_context("initializer \"" + tp.name() + "\"" +
+                                     consumer_context(g, tp.name()));
+    }
+    g.initializers.emplace(tp.name(), std::move(t).value());
+  }
+  if (gp.sparse_initializer_size() > 0) {
+    return unimplemented("sparse initializers are not supported");
+  }
+
+  // Graph inputs that are also initializers are weights with a default, not model inputs.
+  std::set<std::string> available;
+  for (const auto& [name, t] : g.initializers) available.insert(name);
+  for (const auto& vi : gp.input()) {
+    if (g.initializers.count(vi.name())) continue;
+    auto converted = convert_value_info(vi);
+    if (!converted.ok()) return converted.status().with_context("graph input");
+    ir::Value v = std::move(converted).value();
+    if (!available.insert(v.name).second) {
+      return invalid_argument("graph input \"" + v.name + "\" is declared twice");
+    }
+    g.inputs.push_back(std::move(v));
+  }
+
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const auto& out : g.nodes[i].outputs) {
+      if (out.empty()) continue;  // an omitted optional output
+      if (!available.insert(out).second) {
+        return invalid_argument(ir::describe_node(g.nodes[i], i) + ": output \"" + out +
+                                "\" is already produced by a graph input, an initializer or "
+                                "another node");
+      }
+    }
+  }
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const auto& in : g.nodes[i].inputs) {
+      if (!in.empty() && !available.count(in)) {
+        return invalid_argument(ir::describe_node(g.nodes[i], i) + ": input \"" + in +
+                                "\" is not a graph input, an initializer or the output of "
+                                "another node");
+      }
+    }
+  }
+
+  if (gp.output_size() == 0) return invalid_argument("graph has no outputs");
+  for (const auto& vi : gp.output()) {
+    auto v = convert_value_info(vi);
+    if (!v.ok()) return v.status().with_context("graph output");
+    if (!available.count(v->name)) {
+      return invalid_argument("graph output \"" + v->name + "\" is not produced by any node");
+    }
+    g.outputs.push_back(std::move(v).value());
+  }
+  return model;
+}
+
+}  // namespace
+
+Result<ir::Model> load_model_from_bytes(const std::string& bytes, const std::string& model_dir) {
+  ::onnx::ModelProto proto;
+  if (!proto.ParseFromString(bytes)) {
+    return invalid_argument("not a valid ONNX model (protobuf parsing failed)");
+  }
+  if (!proto.has_graph()) {
+    return invalid_argument("not a valid ONNX model (it has no graph)");
+  }
+  return convert_model(proto, fs::path(model_dir));
+}
+
+Result<ir::Model> load_model(const std::string& path) {
+  // Messages leave the path out: callers know it, and it may be an internal storage path.
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return not_found("model file does not exist");
+  if (!fs::is_regular_file(status)) return invalid_argument("model path is not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return invalid_argument("model file cannot be opened");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return invalid_argument("model file cannot be read");
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  return load_model_from_bytes(std::move(buf).str(), dir.string());
+}
+
+}  // namespace modelhost::engine::onnx_import
