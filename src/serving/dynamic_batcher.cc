@@ -77,7 +77,8 @@ Result<std::unique_ptr<DynamicBatcher>> DynamicBatcher::create(const ModelConfig
                             std::to_string(config.batch_delay_us));
   }
   std::unique_ptr<DynamicBatcher> b(new DynamicBatcher(config, std::move(backend), metrics));
-  for (int i = 0; i < std::max(instances, 1); ++i) {
+  b->instances_ = std::max(instances, 1);
+  for (int i = 0; i < b->instances_; ++i) {
     b->threads_.emplace_back([p = b.get()] { p->instance_loop(); });
   }
   return b;
@@ -100,7 +101,45 @@ void DynamicBatcher::shutdown() {
   }
 }
 
+bool DynamicBatcher::try_run_inline(InferRequest& request) {
+  if (config_.batch_delay_us != 0 || !inline_eligible_.load(std::memory_order_relaxed)) {
+    return false;
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !queue_.empty() || busy_ >= instances_) return false;
+    ++busy_;
+    pending_.fetch_add(1, std::memory_order_relaxed);
+  }
+  const auto start = Clock::now();
+  if (request.deadline <= start) {
+    InferResponse response;
+    response.status = deadline_exceeded("request deadline passed before it could run");
+    complete(request, std::move(response), false);
+  } else {
+    run_alone(request, start);
+  }
+  bool queued;
+  {
+    std::lock_guard lock(mu_);
+    --busy_;
+    queued = !queue_.empty();
+  }
+  if (queued) cv_.notify_one();
+  return true;
+}
+
+void DynamicBatcher::note_compute_time(uint64_t ns) {
+  // Exponential moving average with weight 1/8; races between instances only blur it.
+  const uint64_t avg = compute_avg_ns_.load(std::memory_order_relaxed);
+  const uint64_t next = avg == 0 ? ns : avg - avg / 8 + ns / 8;
+  compute_avg_ns_.store(next, std::memory_order_relaxed);
+  const uint64_t n = executions_.fetch_add(1, std::memory_order_relaxed) + 1;
+  inline_eligible_.store(n >= 8 && next < kInlineComputeLimitNs, std::memory_order_relaxed);
+}
+
 void DynamicBatcher::submit(InferRequest&& request) {
+  if (try_run_inline(request)) return;
   Status refused;
   {
     std::lock_guard lock(mu_);
@@ -159,6 +198,7 @@ std::vector<InferRequest> DynamicBatcher::next_batch() {
 
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
+      ++busy_;  // released by instance_loop after the batch ran
       int64_t rows = batch.front().batch_rows;
       if (max_rows > 1) {
         // Scan a bounded window for compatible requests, oldest first.
@@ -197,6 +237,8 @@ void DynamicBatcher::instance_loop() {
     std::vector<InferRequest> batch = next_batch();
     if (batch.empty()) return;
     execute_batch(batch);
+    std::lock_guard lock(mu_);
+    --busy_;
   }
 }
 
@@ -222,6 +264,7 @@ void DynamicBatcher::run_alone(InferRequest& request, Clock::time_point start) {
   auto t0 = Clock::now();
   auto outputs = backend_->execute(request.inputs);
   auto t1 = Clock::now();
+  note_compute_time(ns_between(t0, t1));
   InferResponse response;
   response.queue_ns = ns_between(request.arrival, start);
   response.compute_ns = ns_between(t0, t1);
@@ -279,6 +322,7 @@ void DynamicBatcher::execute_batch(std::vector<InferRequest>& batch) {
   const auto t_in = Clock::now();
   auto result = backend_->execute(inputs);
   const auto t_infer = Clock::now();
+  note_compute_time(ns_between(t_in, t_infer));
 
   bool split_ok = result.ok();
   if (split_ok) {

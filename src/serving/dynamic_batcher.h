@@ -11,6 +11,13 @@
 // - a request whose deadline passes while queued is answered kDeadlineExceeded and never run;
 // - if a batch fails, each of its requests is re-run alone, so one request's failure never
 //   becomes another's.
+//
+// Inline execution: when the model is measured to be cheap (average execution under
+// kInlineComputeLimit), no batch delay is configured, the queue is empty and an instance is free,
+// submit() runs the request on the calling thread instead of waking an instance thread. For a
+// tiny model the two thread hand-offs (to the instance thread and back to the connection) cost
+// more than the model itself; for a real model the queue path is always taken, so I/O threads
+// never run long computations.
 // Thread-safe.
 #pragma once
 
@@ -46,6 +53,9 @@ class DynamicBatcher {
 
   void submit(InferRequest&& request);
 
+  // Executions averaging less than this may run inline on the submitting thread.
+  static constexpr uint64_t kInlineComputeLimitNs = 50'000;
+
   // Requests queued or executing.
   size_t pending() const { return pending_.load(std::memory_order_relaxed); }
   ModelStatistics statistics() const;
@@ -62,6 +72,8 @@ class DynamicBatcher {
   void execute_batch(std::vector<InferRequest>& batch);
   void run_alone(InferRequest& request, Clock::time_point start);
   void complete(InferRequest& request, InferResponse&& response, bool success);
+  bool try_run_inline(InferRequest& request);
+  void note_compute_time(uint64_t ns);
 
   ModelConfig config_;
   std::shared_ptr<Backend> backend_;
@@ -72,7 +84,13 @@ class DynamicBatcher {
   std::deque<InferRequest> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+  int instances_ = 1;
+  int busy_ = 0;  // executions running (instance threads and inline), guarded by mu_
   std::atomic<size_t> pending_{0};
+  // Moving average of execution time, and whether it allows inline execution.
+  std::atomic<uint64_t> compute_avg_ns_{0};
+  std::atomic<uint64_t> executions_{0};
+  std::atomic<bool> inline_eligible_{false};
 
   mutable std::mutex stats_mu_;
   ModelStatistics stats_;

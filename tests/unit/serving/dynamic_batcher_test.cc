@@ -26,7 +26,9 @@ class DoublingBackend : public Backend {
     {
       std::lock_guard lock(mu_);
       batch_rows_.push_back(inputs[0].shape()[0]);
+      last_thread_ = std::this_thread::get_id();
     }
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
     const float* x = inputs[0].data<float>();
     Tensor y = Tensor::allocate(engine::DataType::kFloat32, inputs[0].shape());
     float* out = y.mutable_data<float>();
@@ -37,6 +39,11 @@ class DoublingBackend : public Backend {
     return std::vector<Tensor>{y};
   }
   const engine::ModelSignature& signature() const override { return sig_; }
+  std::thread::id last_thread() {
+    std::lock_guard lock(mu_);
+    return last_thread_;
+  }
+  std::chrono::microseconds delay{0};
   std::vector<int64_t> batch_rows() {
     std::lock_guard lock(mu_);
     return batch_rows_;
@@ -46,6 +53,7 @@ class DoublingBackend : public Backend {
   engine::ModelSignature sig_;
   std::mutex mu_;
   std::vector<int64_t> batch_rows_;
+  std::thread::id last_thread_;
 };
 
 struct Submitted {
@@ -221,6 +229,46 @@ TEST(DynamicBatcherTest, ManyThreadsGetTheirOwnResults) {
   std::string text = registry.render();
   EXPECT_NE(text.find("modelhost_batch_size_count{model=\"double\",version=\"1\"} "),
             std::string::npos);
+}
+
+TEST(DynamicBatcherTest, CheapModelRunsInlineOnTheSubmittingThread) {
+  auto backend = std::make_shared<DoublingBackend>(1);
+  auto b = DynamicBatcher::create(config(8, 0), backend, {});
+  ASSERT_TRUE(b.ok());
+  // The first executions go through the instance thread and measure the model.
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(submit(**b, {float(i)}, 1).future.get().status.ok());
+  // The instance thread releases its slot just after answering; give it a moment.
+  bool ran_inline = false;
+  for (int attempt = 0; attempt < 100 && !ran_inline; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto s = submit(**b, {21}, 1);
+    // Inline execution completes before submit() returns.
+    ran_inline = s.future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    EXPECT_EQ(s.future.get().outputs[0].to_vector<float>(), std::vector<float>{42});
+  }
+  EXPECT_TRUE(ran_inline);
+  EXPECT_EQ(backend->last_thread(), std::this_thread::get_id());
+}
+
+TEST(DynamicBatcherTest, SlowModelNeverRunsInline) {
+  auto backend = std::make_shared<DoublingBackend>(1);
+  backend->delay = std::chrono::microseconds(2 * DynamicBatcher::kInlineComputeLimitNs / 1000);
+  auto b = DynamicBatcher::create(config(8, 0), backend, {});
+  ASSERT_TRUE(b.ok());
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_TRUE(submit(**b, {float(i)}, 1).future.get().status.ok());
+    EXPECT_NE(backend->last_thread(), std::this_thread::get_id());
+  }
+}
+
+TEST(DynamicBatcherTest, BatchDelayDisablesInlineExecution) {
+  auto backend = std::make_shared<DoublingBackend>(1);
+  auto b = DynamicBatcher::create(config(8, 100), backend, {});
+  ASSERT_TRUE(b.ok());
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_TRUE(submit(**b, {float(i)}, 1).future.get().status.ok());
+    EXPECT_NE(backend->last_thread(), std::this_thread::get_id());
+  }
 }
 
 }  // namespace
