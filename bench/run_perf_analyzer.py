@@ -2,13 +2,14 @@
 """HTTP throughput and latency of `modelhost run` serving identity_fp32 (16 floats per request).
 
 Binary tensor data: NVIDIA perf_analyzer (it always sends inputs as binary over HTTP).
-JSON data: perf_analyzer has no JSON-body mode, so a small keep-alive load generator in this file
-sends `{"inputs":[{"name":"INPUT0","shape":[1,16],"datatype":"FP32","data":[...]}]}` from N threads.
-Being Python, it saturates sooner than the server at high concurrency: its numbers are a floor.
+JSON data: perf_analyzer has no JSON-body mode, so wrk (with bench/wrk_post.lua) POSTs
+`{"inputs":[{"name":"INPUT0","shape":[1,16],"datatype":"FP32","data":[...]}]}` over N keep-alive
+connections (`wrk -t min(N,2) -c N -d <duration>s --latency`). Any non-200 response fails the run.
 
 Each (mode, concurrency) point runs --repeats times; the table shows the median infer/s, p50 and
 p99 of those runs, plus the server's resident memory (VmRSS) idle and at its peak while serving.
-Output: a markdown table on stdout and in bench/results/latest.md.
+Output: a markdown table (with the tool and exact command line behind each row) on stdout and in
+bench/results/latest.md.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from __future__ import annotations
 import argparse
 import csv
 import http.client
-import json
 import os
-import re
+import shlex
+import shutil
 import signal
 import statistics
 import subprocess
@@ -98,7 +99,21 @@ class Server:
         return self.proc.returncode
 
 
-def perf_analyzer_point(pa: str, env: dict, port: int, concurrency: int, window_ms: int) -> dict:
+def display_cmd(cmd: list[str], replace: dict[str, str] | None = None) -> str:
+    """Shell-quoted command line; absolute paths inside the repository are shown relative to its root."""
+    out = []
+    for part in cmd:
+        for old, new in (replace or {}).items():
+            part = part.replace(old, new)
+        if os.path.isabs(part):
+            rel = os.path.relpath(os.path.abspath(part), REPO_ROOT)
+            if not rel.startswith(".."):
+                part = rel
+        out.append(part)
+    return shlex.join(out)
+
+
+def perf_analyzer_point(pa: str, env: dict, port: int, concurrency: int, window_ms: int) -> tuple[dict, str]:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "pa.csv"
         cmd = [pa, "-m", "identity_fp32", "-u", f"{HOST}:{port}", "-i", "http", "--shape", "INPUT0:16",
@@ -109,58 +124,43 @@ def perf_analyzer_point(pa: str, env: dict, port: int, concurrency: int, window_
             raise SystemExit(f"bench: perf_analyzer failed ({proc.returncode}):\n"
                              f"{(proc.stdout + proc.stderr)[-3000:]}")
         row = next(csv.DictReader(report.open()))
-    return {"ips": float(row["Inferences/Second"]), "p50_ms": float(row["p50 latency"]) / 1000,
-            "p99_ms": float(row["p99 latency"]) / 1000}
+        shown = display_cmd(cmd, {tmp: "$TMPDIR"})
+    return ({"ips": float(row["Inferences/Second"]), "p50_ms": float(row["p50 latency"]) / 1000,
+             "p99_ms": float(row["p99 latency"]) / 1000}, shown)
 
 
-def json_point(port: int, concurrency: int, seconds: float) -> dict:
-    """Closed loop: each thread keeps one keep-alive connection and one request in flight."""
-    body = json.dumps({"inputs": [{"name": "INPUT0", "shape": [1, 16], "datatype": "FP32",
-                                   "data": [float(i) for i in range(16)]}]})
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    errors = []
-    start_gate = threading.Barrier(concurrency + 1)
-    warm_until = [0.0]
-    stop_at = [0.0]
+WRK_SCRIPT = REPO_ROOT / "bench" / "wrk_post.lua"
 
-    def worker(i):
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        mine = latencies[i]
-        try:
-            start_gate.wait()
-            while True:
-                t0 = time.monotonic()
-                if t0 >= stop_at[0]:
-                    break
-                conn.request("POST", "/v2/models/identity_fp32/infer", body)
-                resp = conn.getresponse()
-                resp.read()
-                t1 = time.monotonic()
-                if resp.status != 200:
-                    errors.append(resp.status)
-                elif t0 >= warm_until[0]:
-                    mine.append(t1 - t0)
-        except OSError as exc:
-            errors.append(repr(exc))
-        finally:
-            conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
-    for t in threads:
-        t.start()
-    now = time.monotonic()
-    warm_until[0] = now + 0.5
-    stop_at[0] = warm_until[0] + seconds
-    start_gate.wait()
-    for t in threads:
-        t.join(timeout=seconds + 60)
-    if errors:
-        raise SystemExit(f"bench: JSON load saw errors: {errors[:5]}")
-    lat = sorted(x for per in latencies for x in per)
-    if not lat:
-        raise SystemExit("bench: JSON load completed no requests")
-    pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
-    return {"ips": len(lat) / seconds, "p50_ms": pick(0.50), "p99_ms": pick(0.99)}
+def wrk_threads(concurrency: int) -> int:
+    # wrk gives each thread connections/threads connections (integer division), so an odd N > 1
+    # with 2 threads would silently run N-1 connections; use one thread there.
+    return 2 if concurrency >= 2 and concurrency % 2 == 0 else 1
+
+
+def wrk_point(wrk: str, port: int, concurrency: int, seconds: int) -> tuple[dict, str]:
+    """Closed loop: N keep-alive connections, each with one JSON request in flight."""
+    cmd = [wrk, "-t", str(wrk_threads(concurrency)), "-c", str(concurrency), "-d", f"{seconds}s", "--latency",
+           "-s", str(WRK_SCRIPT), f"http://{HOST}:{port}/v2/models/identity_fp32/infer"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: wrk failed ({proc.returncode}):\n{out[-3000:]}")
+    vals = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("wrk_post: ") and "=" in line:
+            key, _, val = line[len("wrk_post: "):].partition("=")
+            vals[key.strip()] = float(val)
+    needed = ("requests", "requests_per_sec", "p50_us", "p99_us", "non200", "socket_errors")
+    if any(k not in vals for k in needed):
+        raise SystemExit(f"bench: could not parse wrk output (is {WRK_SCRIPT} used?):\n{out[-3000:]}")
+    if vals["non200"] or vals["socket_errors"]:
+        raise SystemExit(f"bench: wrk saw {vals['non200']:.0f} non-200 responses and "
+                         f"{vals['socket_errors']:.0f} socket errors at concurrency {concurrency}:\n{out[-3000:]}")
+    if not vals["requests"]:
+        raise SystemExit(f"bench: wrk completed no requests:\n{out[-3000:]}")
+    return ({"ips": vals["requests_per_sec"], "p50_ms": vals["p50_us"] / 1000,
+             "p99_ms": vals["p99_us"] / 1000}, display_cmd(cmd))
 
 
 def median_point(runs: list[dict]) -> dict:
@@ -177,6 +177,18 @@ def find_perf_analyzer() -> tuple[str | None, dict]:
     return None, env
 
 
+def find_wrk() -> str | None:
+    cand = os.environ.get("WRK") or shutil.which("wrk")
+    return cand if cand and os.access(cand, os.X_OK) else None
+
+
+def positive_int_seconds(text: str) -> int:
+    value = float(text)
+    if value < 1 or value != int(value):
+        raise argparse.ArgumentTypeError("wrk takes a whole number of seconds (>= 1)")
+    return int(value)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", default=os.environ.get("MODELHOST_BIN", str(REPO_ROOT / "build" / "bin" / "modelhost")))
@@ -185,7 +197,8 @@ def main() -> int:
     ap.add_argument("--concurrency", default="1,2,8,64")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--window-ms", type=int, default=1500, help="perf_analyzer measurement window")
-    ap.add_argument("--json-seconds", type=float, default=2.0, help="measured seconds per JSON run")
+    ap.add_argument("--duration", "--json-seconds", dest="duration", type=positive_int_seconds, default=2,
+                    help="seconds per wrk (JSON) run, whole seconds; binary runs use --window-ms")
     ap.add_argument("--modes", default="binary,json")
     ap.add_argument("--out", default=str(REPO_ROOT / "bench" / "results" / "latest.md"))
     ap.add_argument("server_args", nargs="*", help="extra `modelhost run` flags (after --)")
@@ -204,6 +217,13 @@ def main() -> int:
     if "binary" in modes and pa is None:
         log("perf_analyzer not usable (run scripts/setup); skipping the binary rows")
         modes.remove("binary")
+    wrk = find_wrk()
+    if "json" in modes and wrk is None:
+        log("wrk not found (run scripts/setup, or set WRK=/path/to/wrk); skipping the json rows")
+        modes.remove("json")
+    unknown = [m for m in modes if m not in ("binary", "json")]
+    if unknown:
+        raise SystemExit(f"bench: unknown mode(s) {unknown}; use binary and/or json")
 
     began = time.monotonic()
     server = Server(binary, model, args.port, args.server_args)
@@ -215,14 +235,19 @@ def main() -> int:
         for mode in modes:
             for c in concurrencies:
                 runs = []
+                cmds = []
                 for r in range(args.repeats):
                     if mode == "binary":
-                        runs.append(perf_analyzer_point(pa, pa_env, args.port, c, args.window_ms))
+                        point, cmd = perf_analyzer_point(pa, pa_env, args.port, c, args.window_ms)
                     else:
-                        runs.append(json_point(args.port, c, args.json_seconds))
+                        point, cmd = wrk_point(wrk, args.port, c, args.duration)
+                    runs.append(point)
+                    if cmd not in cmds:
+                        cmds.append(cmd)
                     log(f"{mode} c={c} run {r + 1}/{args.repeats}: {runs[-1]['ips']:.0f} infer/s, "
                         f"p50 {runs[-1]['p50_ms']:.3f} ms, p99 {runs[-1]['p99_ms']:.3f} ms")
-                rows.append((mode, c, median_point(runs), min(x["ips"] for x in runs), max(x["ips"] for x in runs)))
+                rows.append((mode, c, median_point(runs), min(x["ips"] for x in runs),
+                             max(x["ips"] for x in runs), cmds))
         serving_rss = server.rss()
     finally:
         rc = server.stop()
@@ -233,20 +258,27 @@ def main() -> int:
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; host: {os.uname().nodename}, "
         f"{os.cpu_count()} CPUs; server flags: `{' '.join(args.server_args) or '(defaults)'}`",
-        f"- binary rows: perf_analyzer over HTTP (binary tensor data); json rows: Python keep-alive "
-        f"closed-loop client (client-bound at high concurrency)",
+        f"- binary rows: perf_analyzer over HTTP (binary tensor data); json rows: wrk with "
+        f"bench/wrk_post.lua (JSON body, {args.duration} s per run, every response checked for HTTP 200)",
         f"- each row: median of {args.repeats} runs; infer/s range is min..max of those runs",
         "",
-        "| mode | concurrency | infer/s (median) | infer/s range | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| mode | tool | concurrency | infer/s (median) | infer/s range | p50 ms | p99 ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for mode, c, med, lo, hi in rows:
-        lines.append(f"| {mode} | {c} | {med['ips']:.0f} | {lo:.0f}..{hi:.0f} | {med['p50_ms']:.3f} | "
-                     f"{med['p99_ms']:.3f} |")
+    tool = {"binary": "perf_analyzer", "json": "wrk"}
+    for mode, c, med, lo, hi, _ in rows:
+        lines.append(f"| {mode} | {tool[mode]} | {c} | {med['ips']:.0f} | {lo:.0f}..{hi:.0f} | "
+                     f"{med['p50_ms']:.3f} | {med['p99_ms']:.3f} |")
     mib = lambda kib: f"{kib / 1024:.1f} MiB" if kib else "n/a"  # noqa: E731
     lines += ["", f"Server RSS (VmRSS): idle {mib(idle_rss)}, peak while serving {mib(server.peak_rss)}, "
                   f"after the last run {mib(serving_rss)}. Exit code after SIGTERM: {rc}. "
-                  f"Benchmark wall time: {elapsed:.0f} s.", ""]
+                  f"Benchmark wall time: {elapsed:.0f} s.", "",
+              "Commands (`$TMPDIR` is a per-run temporary directory):", "", "```",
+              f"# server\n{display_cmd(server.cmd)}"]
+    for mode, c, _, _, _, cmds in rows:
+        lines.append(f"# {mode}, concurrency {c} ({tool[mode]})")
+        lines.extend(cmds)
+    lines += ["```", ""]
     text = "\n".join(lines)
     print(text)
     out = Path(args.out)

@@ -5,19 +5,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "common/text.h"
+
 namespace modelhost::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -103,11 +95,11 @@ ContentCoding parse_content_coding(std::string_view header_value) {
     const size_t comma = header_value.find(',');
     std::string_view token = trim(header_value.substr(0, comma));
     header_value = comma == std::string_view::npos ? std::string_view() : header_value.substr(comma + 1);
-    if (token.empty() || iequals(token, "identity")) continue;
+    if (token.empty() || ascii_iequals(token, "identity")) continue;
     ContentCoding coding;
-    if (iequals(token, "gzip") || iequals(token, "x-gzip")) {
+    if (ascii_iequals(token, "gzip") || ascii_iequals(token, "x-gzip")) {
       coding = ContentCoding::kGzip;
-    } else if (iequals(token, "deflate")) {
+    } else if (ascii_iequals(token, "deflate")) {
       coding = ContentCoding::kDeflate;
     } else {
       return ContentCoding::kUnsupported;

@@ -1,5 +1,7 @@
 #include "protocol/tensor_json.h"
 
+#include "common/text.h"
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -66,16 +68,6 @@ float bf16_to_float(uint16_t b) { return std::bit_cast<float>(static_cast<uint32
 
 enum class Conv { kOk, kNotNumber, kNotInteger, kOutOfRange, kNotBool };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 bool special_float(std::string_view s, double& out) {
   bool negative = false;
@@ -83,9 +75,9 @@ bool special_float(std::string_view s, double& out) {
     negative = s[0] == '-';
     s.remove_prefix(1);
   }
-  if (iequals(s, "nan")) {
+  if (ascii_iequals(s, "nan")) {
     out = std::numeric_limits<double>::quiet_NaN();
-  } else if (iequals(s, "inf") || iequals(s, "infinity")) {
+  } else if (ascii_iequals(s, "inf") || ascii_iequals(s, "infinity")) {
     out = std::numeric_limits<double>::infinity();
   } else {
     return false;

@@ -14,36 +14,20 @@ void Worker::add_domino_routes() {
                                                                  http::Responder r) {
     const auto arrival = serving::Clock::now();
     if (Status s = check_model(p); !s.ok()) return send_error(r, s);
-    if (draining_.load()) {
-      record("rejected", arrival);
-      return send_error(r, unavailable("server is shutting down"));
-    }
+    if (refuse_if_draining(r, arrival)) return;
     auto decoded = protocol::decode_domino_request(req.body(), info_);
-    if (!decoded.ok()) {
-      record("invalid", arrival);
-      return send_error(r, decoded.status());
-    }
+    if (!decoded.ok()) return refuse_invalid(r, decoded.status(), arrival);
     auto call = std::make_shared<protocol::DominoRequest>(std::move(decoded).value());
-    serving::InferRequest ir;
-    ir.inputs = std::move(call->inputs);
-    ir.batch_rows = call->batch_rows;
-    ir.arrival = arrival;
-    ir.deadline = deadline_for(arrival, std::nullopt);
-    metrics_.inflight->add(1);
-    ir.on_complete = [this, call, arrival,
-                      responder = std::make_shared<http::Responder>(std::move(r))](
-                         serving::InferResponse&& resp) {
-      metrics_.inflight->add(-1);
-      record(outcome_for(resp.status), arrival);
-      if (!resp.status.ok()) return send_error(*responder, resp.status);
-      const double model_ms = static_cast<double>(resp.queue_ns + resp.compute_ns) / 1e6;
-      http::Response res{http::beast_http::status::ok, 11};
-      res.set(http::beast_http::field::content_type, "application/json");
-      res.body() = protocol::encode_domino_response(info_, *call, resp.outputs, model_ms,
-                                                    new_id("req-"));
-      responder->send(std::move(res));
-    };
-    batcher_->submit(std::move(ir));
+    auto inputs = std::move(call->inputs);
+    submit(std::move(inputs), call->batch_rows, arrival, std::nullopt, std::move(r),
+           [this, call](serving::InferResponse& resp) {
+             const double model_ms = static_cast<double>(resp.queue_ns + resp.compute_ns) / 1e6;
+             http::Response res{http::beast_http::status::ok, 11};
+             res.set(http::beast_http::field::content_type, "application/json");
+             res.body() = protocol::encode_domino_response(info_, *call, resp.outputs, model_ms,
+                                                           new_id("req-"));
+             return res;
+           });
   });
 }
 

@@ -55,50 +55,33 @@ void Worker::add_oip_model_routes() {
                                     http::Responder r) {
     const auto arrival = serving::Clock::now();
     if (Status s = check_model(p); !s.ok()) return send_error(r, s);
-    if (draining_.load()) {
-      record("rejected", arrival);
-      return send_error(r, unavailable("server is shutting down"));
-    }
+    if (refuse_if_draining(r, arrival)) return;
     std::optional<uint64_t> header_length;
     if (auto it = req.find("Inference-Header-Content-Length"); it != req.end()) {
       auto parsed = protocol::parse_header_length(
           std::string_view(it->value().data(), it->value().size()), req.body().size());
-      if (!parsed.ok()) {
-        record("invalid", arrival);
-        return send_error(r, parsed.status());
-      }
+      if (!parsed.ok()) return refuse_invalid(r, parsed.status(), arrival);
       header_length = *parsed;
     }
     // The request owns the body that binary input tensors point into.
     auto owner = std::make_shared<http::Request>(std::move(req));
     auto decoded = protocol::decode_infer_request(owner->body(), header_length, info_, owner);
-    if (!decoded.ok()) {
-      record("invalid", arrival);
-      return send_error(r, decoded.status());
-    }
+    if (!decoded.ok()) return refuse_invalid(r, decoded.status(), arrival);
     auto call = std::make_shared<protocol::OipInferRequest>(std::move(decoded).value());
-    serving::InferRequest ir;
-    ir.inputs = std::move(call->inputs);
-    ir.batch_rows = call->batch_rows;
-    ir.arrival = arrival;
-    ir.deadline = deadline_for(arrival, call->timeout_us);
-    metrics_.inflight->add(1);
-    ir.on_complete = [this, call, arrival,
-                      responder = std::make_shared<http::Responder>(std::move(r))](
-                         serving::InferResponse&& resp) {
-      metrics_.inflight->add(-1);
-      record(outcome_for(resp.status), arrival);
-      if (!resp.status.ok()) return send_error(*responder, resp.status);
-      protocol::EncodedBody encoded = protocol::encode_infer_response(info_, *call, resp.outputs);
-      http::Response res{http::beast_http::status::ok, 11};
-      res.set(http::beast_http::field::content_type, encoded.content_type);
-      if (encoded.header_length) {
-        res.set("Inference-Header-Content-Length", std::to_string(*encoded.header_length));
-      }
-      res.body() = std::move(encoded.body);
-      responder->send(std::move(res));
-    };
-    batcher_->submit(std::move(ir));
+    auto inputs = std::move(call->inputs);
+    submit(std::move(inputs), call->batch_rows, arrival, call->timeout_us, std::move(r),
+           [this, call](serving::InferResponse& resp) {
+             protocol::EncodedBody encoded =
+                 protocol::encode_infer_response(info_, *call, resp.outputs);
+             http::Response res{http::beast_http::status::ok, 11};
+             res.set(http::beast_http::field::content_type, encoded.content_type);
+             if (encoded.header_length) {
+               res.set("Inference-Header-Content-Length",
+                       std::to_string(*encoded.header_length));
+             }
+             res.body() = std::move(encoded.body);
+             return res;
+           });
   });
 }
 

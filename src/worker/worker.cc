@@ -1,5 +1,6 @@
 #include "worker/worker.h"
 
+#include <functional>
 #include <thread>
 
 #include "common/logging.h"
@@ -146,6 +147,40 @@ void Worker::send_error(http::Responder& responder, const Status& status) {
   if (status.code() == StatusCode::kUnavailable) res.set(http::beast_http::field::retry_after, "1");
   res.body() = protocol::error_body(status.message());
   responder.send(std::move(res));
+}
+
+bool Worker::refuse_if_draining(http::Responder& responder, serving::Clock::time_point arrival) {
+  if (!draining_.load()) return false;
+  record("rejected", arrival);
+  send_error(responder, unavailable("server is shutting down"));
+  return true;
+}
+
+void Worker::refuse_invalid(http::Responder& responder, const Status& status,
+                            serving::Clock::time_point arrival) {
+  record("invalid", arrival);
+  send_error(responder, status);
+}
+
+void Worker::submit(std::vector<engine::Tensor> inputs, int64_t batch_rows,
+                    serving::Clock::time_point arrival, std::optional<int64_t> timeout_us,
+                    http::Responder responder, Encoder encode) {
+  serving::InferRequest ir;
+  ir.inputs = std::move(inputs);
+  ir.batch_rows = batch_rows;
+  ir.arrival = arrival;
+  ir.deadline = deadline_for(arrival, timeout_us);
+  metrics_.inflight->add(1);
+  // std::function needs a copyable callable; the move-only Responder rides in a shared_ptr.
+  ir.on_complete = [this, arrival, encode = std::move(encode),
+                    responder = std::make_shared<http::Responder>(std::move(responder))](
+                       serving::InferResponse&& resp) {
+    metrics_.inflight->add(-1);
+    record(outcome_for(resp.status), arrival);
+    if (!resp.status.ok()) return send_error(*responder, resp.status);
+    responder->send(encode(resp));
+  };
+  batcher_->submit(std::move(ir));
 }
 
 void Worker::add_routes() {

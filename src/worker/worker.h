@@ -60,6 +60,17 @@ class Worker {
                                           std::optional<int64_t> timeout_us) const;
   // Answers an error with `{"error": ...}` and the mapped status (503 adds Retry-After).
   static void send_error(http::Responder& responder, const Status& status);
+  // While draining, answers 503 and returns true.
+  bool refuse_if_draining(http::Responder& responder, serving::Clock::time_point arrival);
+  // Answers a request that failed to decode.
+  void refuse_invalid(http::Responder& responder, const Status& status,
+                      serving::Clock::time_point arrival);
+  // Queues a decoded request with the batcher. On success `encode` builds the 200 reply from the
+  // outputs (on an instance thread); any failure is answered with send_error.
+  using Encoder = std::function<http::Response(serving::InferResponse&)>;
+  void submit(std::vector<engine::Tensor> inputs, int64_t batch_rows,
+              serving::Clock::time_point arrival, std::optional<int64_t> timeout_us,
+              http::Responder responder, Encoder encode);
 
   WorkerConfig config_;
   serving::ModelInfo info_;

@@ -41,7 +41,8 @@ def test_concurrency_sweep(perf_analyzer, server_pool, tmp_path):
     assert len(throughputs) >= 2, out[-4000:]
     assert all(t > 0 for t in throughputs), throughputs
     rows = list(csv.DictReader(report.open()))
-    assert [int(r["Concurrency"]) for r in rows] == [1, 2]
+    # perf_analyzer orders CSV rows by throughput, not by concurrency.
+    assert sorted(int(r["Concurrency"]) for r in rows) == [1, 2]
     assert all(float(r["Inferences/Second"]) > 0 for r in rows)
     assert all(float(r["p99 latency"]) > 0 for r in rows)
 

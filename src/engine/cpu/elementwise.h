@@ -91,11 +91,7 @@ class BinaryArithmeticKernel final : public exec::Kernel {
                  std::span<Tensor> outputs) const override {
     const Tensor& a = *inputs[0];
     const Tensor& b = *inputs[1];
-    if (a.dtype() != b.dtype()) {
-      return invalid_argument(
-          "inputs have different dtypes: " + std::string(dtype_name(a.dtype())) + " and " +
-          std::string(dtype_name(b.dtype())));
-    }
+    RETURN_IF_ERROR(exec::check_same_dtype(a, b));
     switch (a.dtype()) {
       case DataType::kFloat32:
         return run<float>(ctx, a, b, outputs[0]);

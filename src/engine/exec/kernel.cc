@@ -31,6 +31,12 @@ Status check_attributes(const ir::Node& node, std::initializer_list<std::string_
   return Status::ok_status();
 }
 
+Status check_same_dtype(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == b.dtype()) return Status::ok_status();
+  return invalid_argument("inputs have different dtypes: " + std::string(dtype_name(a.dtype())) +
+                          " and " + std::string(dtype_name(b.dtype())));
+}
+
 Status check_dtype(const Tensor& t, size_t input_index, std::string_view op,
                    std::initializer_list<DataType> allowed) {
   for (DataType dt : allowed) {

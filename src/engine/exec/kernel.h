@@ -70,6 +70,9 @@ Status check_attributes(const ir::Node& node, std::initializer_list<std::string_
 Status check_dtype(const Tensor& t, size_t input_index, std::string_view op,
                    std::initializer_list<DataType> allowed);
 
+// Error unless `a` and `b` have the same dtype (the ONNX type constraint of binary ops).
+Status check_same_dtype(const Tensor& a, const Tensor& b);
+
 // Normalizes a possibly negative axis for a tensor of `rank`, or says why it is out of range.
 Result<int64_t> normalize_axis(int64_t axis, int64_t rank);
 
