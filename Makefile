@@ -7,7 +7,7 @@ BIN := $(BUILD_DIR)/bin/modelhost
 PY := .venv/bin/python
 MODELS := $(BUILD_DIR)/models
 
-.PHONY: all setup configure build run test test-unit test-integration bench format clean
+.PHONY: all setup configure build run test test-unit test-conformance test-integration bench format clean
 
 all: build
 
@@ -39,10 +39,14 @@ run: build models
 test-unit: build
 	ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure -j $(JOBS)
 
+# The ONNX backend node tests shipped with the onnx package (see tests/conformance/README.md).
+test-conformance: build
+	ctest --test-dir $(BUILD_DIR) -L conformance --output-on-failure
+
 test-integration: build models
 	MODELHOST_BIN=$(abspath $(BIN)) $(PY) -m pytest -q tests/integration
 
-test: test-unit test-integration
+test: test-unit test-conformance test-integration
 
 bench: build models
 	bench/run_perf_analyzer.sh
