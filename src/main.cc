@@ -15,6 +15,7 @@ Usage: modelhost <command> [flags]
 Commands:
   run        serve one ONNX model over HTTP (Open Inference Protocol + Domino-style JSON)
   validate   load a model and print its signature, or the load error
+  perf       op counts per graph pass and engine-only latency of a model
   version    print the version
 
 Run `modelhost <command> --help` for the command's flags.
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 2, argv + argc);
   if (command == "run") return modelhost::worker::run_command(args);
   if (command == "validate") return modelhost::worker::validate_command(args);
+  if (command == "perf") return modelhost::worker::perf_command(args);
   if (command == "version" || command == "--version") {
     std::cout << "modelhost " << MODELHOST_VERSION << "\n";
     return 0;

@@ -9,6 +9,7 @@
 #include "common/thread_pool.h"
 #include "engine/exec/executor.h"
 #include "engine/onnx/model_loader.h"
+#include "engine/opt/pass.h"
 
 namespace modelhost::engine {
 
@@ -52,9 +53,22 @@ class OnnxSession final : public Session {
                               std::to_string(options.intra_op_threads));
     }
     ASSIGN_OR_RETURN(ir::Model model, onnx_import::load_model(path));
+    std::unique_ptr<OnnxSession> s(new OnnxSession());
+    for (const auto& n : model.graph.nodes) ++s->metadata_.op_counts[n.op_type];
+    if (options.optimize) {
+      // Plan the unoptimized graph first, so every structural error (unknown op, bad opset,
+      // cycle, missing input) is reported against the model as written.
+      RETURN_IF_ERROR(exec::Executor::create(model.graph).status());
+      ASSIGN_OR_RETURN(auto reports, opt::optimize(model.graph));
+      for (const auto& r : reports) {
+        ModelMetadata::Pass p{r.pass, static_cast<int64_t>(r.nodes_before),
+                              static_cast<int64_t>(r.nodes_after), {}};
+        for (const auto& [op, n] : r.op_counts) p.op_counts[op] = n;
+        s->metadata_.passes.push_back(std::move(p));
+      }
+    }
     ASSIGN_OR_RETURN(auto executor, exec::Executor::create(model.graph));
 
-    std::unique_ptr<OnnxSession> s(new OnnxSession());
     s->executor_ = std::move(executor);
     for (const auto& v : model.graph.inputs) {
       s->signature_.inputs.push_back({v.name, v.dtype, v.shape});
@@ -67,7 +81,6 @@ class OnnxSession final : public Session {
     s->metadata_.opset = model.graph.opsets.at(ir::kDefaultDomain);
     s->metadata_.ir_version = model.ir_version;
     s->metadata_.producer_name = model.producer_name;
-    for (const auto& n : model.graph.nodes) ++s->metadata_.op_counts[n.op_type];
 
     int threads = options.intra_op_threads;
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -76,6 +89,11 @@ class OnnxSession final : public Session {
 
     LOG_INFO("model loaded")
         .kv("nodes", static_cast<int64_t>(model.graph.nodes.size()))
+        .kv("nodes_as_loaded", [&] {
+          int64_t n = 0;
+          for (const auto& [op, c] : s->metadata_.op_counts) n += c;
+          return n;
+        }())
         .kv("opset", s->metadata_.opset)
         .kv("inputs", static_cast<int64_t>(s->signature_.inputs.size()))
         .kv("outputs", static_cast<int64_t>(s->signature_.outputs.size()))

@@ -40,13 +40,24 @@ struct ModelMetadata {
   int64_t opset = 0;  // imported opset of the default ONNX domain
   int64_t ir_version = 0;
   std::string producer_name;
-  std::map<std::string, int64_t> op_counts;  // op_type -> nodes
+  std::map<std::string, int64_t> op_counts;  // op_type -> nodes, as loaded
+  // What each graph pass did: node counts before/after and op counts after it.
+  struct Pass {
+    std::string name;
+    int64_t nodes_before = 0, nodes_after = 0;
+    std::map<std::string, int64_t> op_counts;
+  };
+  std::vector<Pass> passes;
 };
+
+
 
 struct SessionOptions {
   // Intra-op threads for this session's kernels, the calling thread included: 1 runs every op
   // on the calling thread, 0 uses one per hardware thread. Negative values are an error.
   int intra_op_threads = 1;
+  // Run the graph passes of engine/opt (constant folding, dead-node elimination) at load time.
+  bool optimize = true;
 };
 
 class Session {

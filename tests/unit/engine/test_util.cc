@@ -36,6 +36,20 @@ int32_t onnx_type(DataType dtype) {
       return ::onnx::TensorProto::UINT8;
     case DataType::kBool:
       return ::onnx::TensorProto::BOOL;
+    case DataType::kFloat16:
+      return ::onnx::TensorProto::FLOAT16;
+    case DataType::kBFloat16:
+      return ::onnx::TensorProto::BFLOAT16;
+    case DataType::kInt8:
+      return ::onnx::TensorProto::INT8;
+    case DataType::kInt16:
+      return ::onnx::TensorProto::INT16;
+    case DataType::kUInt16:
+      return ::onnx::TensorProto::UINT16;
+    case DataType::kUInt32:
+      return ::onnx::TensorProto::UINT32;
+    case DataType::kUInt64:
+      return ::onnx::TensorProto::UINT64;
     default:
       return ::onnx::TensorProto::UNDEFINED;
   }
@@ -92,6 +106,9 @@ void set_attr(::onnx::NodeProto& node, const std::string& name, const std::vecto
 }
 void set_attr(::onnx::NodeProto& node, const std::string& name, const Tensor& v) {
   *add_attr(node, name, ::onnx::AttributeProto::TENSOR).mutable_t() = tensor_proto("", v);
+}
+void set_attr(::onnx::NodeProto& node, const std::string& name, const std::string& v) {
+  add_attr(node, name, ::onnx::AttributeProto::STRING).set_s(v);
 }
 
 ModelBuilder::ModelBuilder(int64_t opset) {

@@ -38,6 +38,7 @@ void set_attr(::onnx::NodeProto& node, const std::string& name, float v);
 void set_attr(::onnx::NodeProto& node, const std::string& name, const std::vector<int64_t>& v);
 void set_attr(::onnx::NodeProto& node, const std::string& name, const std::vector<float>& v);
 void set_attr(::onnx::NodeProto& node, const std::string& name, const Tensor& v);
+void set_attr(::onnx::NodeProto& node, const std::string& name, const std::string& v);
 
 class ModelBuilder {
  public:

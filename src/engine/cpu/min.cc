@@ -1,0 +1,21 @@
+// Min: the elementwise minimum (NaN propagates) of 1..N inputs, with numpy broadcasting; every numeric dtype.
+#include <type_traits>
+
+#include "engine/cpu/compare.h"
+#include "engine/exec/kernel_registry.h"
+
+namespace modelhost::engine::cpu {
+namespace {
+
+struct MinOp {
+  template <typename T>
+  T operator()(T a, T b) const {
+    return (a < b || a != a) ? a : b;
+  }
+};
+
+MH_REGISTER_CPU_KERNEL(Min, 6, exec::kMaxOpset,
+                       (variadic_factory<MinOp, false>("Min", numeric_types(false))));
+
+}  // namespace
+}  // namespace modelhost::engine::cpu

@@ -1,0 +1,19 @@
+// Not: logical negation of a bool tensor.
+#include "engine/cpu/elementwise.h"
+#include "engine/exec/kernel_registry.h"
+
+namespace modelhost::engine::cpu {
+namespace {
+
+struct Not {
+  Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
+    RETURN_IF_ERROR(exec::check_dtype(x, 0, "Not", {DataType::kBool}));
+    out = unary_map<bool>(ctx, x, [](bool v) { return !v; });
+    return Status::ok_status();
+  }
+};
+
+MH_REGISTER_CPU_KERNEL(Not, 1, exec::kMaxOpset, make_unary<Not>);
+
+}  // namespace
+}  // namespace modelhost::engine::cpu

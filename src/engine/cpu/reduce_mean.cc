@@ -1,0 +1,18 @@
+// ReduceMean (opset 7..21): arithmetic mean over `axes` (all dims when none), keepdims; axes move
+// from the attribute to an optional int64 input at opset 18, which also adds noop_with_empty_axes.
+// float32, float64, int32, int64, int8, uint8 (and bool for ReduceMax / ReduceMin).
+#include "engine/cpu/reduce_util.h"
+#include "engine/exec/kernel_registry.h"
+
+namespace modelhost::engine::cpu {
+namespace {
+
+Result<std::unique_ptr<exec::Kernel>> make_reduce_mean(const ir::Node& node) {
+  return make_reduce(node, "ReduceMean", ReduceOp::kMean, 18);
+}
+
+MH_REGISTER_CPU_KERNEL(ReduceMean, 7, 17, make_reduce_mean);
+MH_REGISTER_CPU_KERNEL(ReduceMean, 18, exec::kMaxOpset, make_reduce_mean);
+
+}  // namespace
+}  // namespace modelhost::engine::cpu

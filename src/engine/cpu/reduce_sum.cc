@@ -1,0 +1,18 @@
+// ReduceSum (opset 7..21): sum over `axes` (all dims when none), keepdims; axes move from the
+// attribute to an optional int64 input at opset 13, which also adds noop_with_empty_axes.
+// float32, float64, int32, int64, int8, uint8 (and bool for ReduceMax / ReduceMin).
+#include "engine/cpu/reduce_util.h"
+#include "engine/exec/kernel_registry.h"
+
+namespace modelhost::engine::cpu {
+namespace {
+
+Result<std::unique_ptr<exec::Kernel>> make_reduce_sum(const ir::Node& node) {
+  return make_reduce(node, "ReduceSum", ReduceOp::kSum, 13);
+}
+
+MH_REGISTER_CPU_KERNEL(ReduceSum, 7, 12, make_reduce_sum);
+MH_REGISTER_CPU_KERNEL(ReduceSum, 13, exec::kMaxOpset, make_reduce_sum);
+
+}  // namespace
+}  // namespace modelhost::engine::cpu

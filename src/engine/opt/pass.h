@@ -1,0 +1,41 @@
+// Graph passes: rewrites of an ir::Graph between loading and planning.
+//
+// Each pass is a separate unit with its own tests. A pass may only fire when the rewritten graph
+// computes the same outputs (constant folding runs the very kernels the executor would run).
+// optimize() runs the default pipeline and reports what each pass did, for `modelhost perf`
+// and the load log.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/ir/graph.h"
+
+namespace modelhost::engine::opt {
+
+struct PassReport {
+  std::string pass;
+  size_t nodes_before = 0;
+  size_t nodes_after = 0;
+  // Op counts after the pass.
+  std::map<std::string, int> op_counts;
+};
+
+// Removes nodes none of whose outputs reach a graph output, and initializers nothing reads.
+Status eliminate_dead_nodes(ir::Graph& graph);
+
+// Replaces every deterministic default-domain node whose inputs are all initializers by its
+// outputs, computed with the node's own kernel, as new initializers. Nodes whose kernel fails or
+// whose outputs would be very large are left in place (their error, if any, shows at run time).
+Status fold_constants(ir::Graph& graph);
+
+// The default pipeline: constant folding, then dead-node elimination.
+Result<std::vector<PassReport>> optimize(ir::Graph& graph);
+
+// Op type -> count.
+std::map<std::string, int> count_ops(const ir::Graph& graph);
+
+}  // namespace modelhost::engine::opt

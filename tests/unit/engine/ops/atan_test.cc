@@ -1,0 +1,44 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/test_util.h"
+
+namespace modelhost::engine::testing {
+namespace {
+
+using F = std::vector<float>;
+using D = std::vector<double>;
+using I = std::vector<int64_t>;
+
+TEST(EngineAtanTest, Float) {
+  Tensor y = OpCase("Atan", 13)
+                 .input(Tensor::from_vector<float>({6}, F{-2.0f, -0.5f, 0.0f, 0.5f, 1.5f, 3.0f}))
+                 .run_one();
+  expect_float_tensor(y, {6}, {-1.1071487665176392f, -0.46364760398864746f, 0.0f, 0.46364760398864746f, 0.9827937483787537f, 1.249045729637146f}, 1e-5f);
+}
+
+TEST(EngineAtanTest, Double) {
+  Tensor y = OpCase("Atan", 13)
+                 .input(Tensor::from_vector<double>({2, 3}, D{-2.0, -0.5, 0.0, 0.5, 1.5, 3.0}))
+                 .run_one();
+  ASSERT_EQ(y.dtype(), DataType::kFloat64);
+  ASSERT_EQ(y.shape(), (Shape{2, 3}));
+  const D expected{-1.1071487177940904, -0.4636476090008061, 0.0, 0.4636476090008061, 0.982793723247329, 1.2490457723982544};
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(y.data<double>()[i], expected[i], 1e-6);
+}
+
+TEST(EngineAtanTest, Int64Fails) {
+  auto r = OpCase("Atan", 13).input(Tensor::from_vector<int64_t>({2}, I{1, 2})).run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("has dtype int64"), std::string::npos) << r.status().message();
+}
+
+TEST(EngineAtanTest, UnknownAttributeFailsAtLoad) {
+  auto r = OpCase("Atan", 13).input(Tensor::from_vector<float>({1}, F{1})).attr("bogus", int64_t{1}).run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bogus"), std::string::npos) << r.status().message();
+}
+
+}  // namespace
+}  // namespace modelhost::engine::testing

@@ -1,0 +1,44 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/test_util.h"
+
+namespace modelhost::engine::testing {
+namespace {
+
+using F = std::vector<float>;
+using D = std::vector<double>;
+using I = std::vector<int64_t>;
+
+TEST(EngineHardSwishTest, Float) {
+  Tensor y = OpCase("HardSwish", 14)
+                 .input(Tensor::from_vector<float>({7}, F{-4.0f, -3.0f, -1.0f, 0.0f, 1.0f, 3.0f, 4.0f}))
+                 .run_one();
+  expect_float_tensor(y, {7}, {-0.0f, -0.0f, -0.3333333134651184f, 0.0f, 0.6666666865348816f, 3.0f, 4.0f}, 1e-5f);
+}
+
+TEST(EngineHardSwishTest, Double) {
+  Tensor y = OpCase("HardSwish", 14)
+                 .input(Tensor::from_vector<double>({2, 3}, D{-4.0, -3.0, -1.0, 0.0, 1.0, 3.0}))
+                 .run_one();
+  ASSERT_EQ(y.dtype(), DataType::kFloat64);
+  ASSERT_EQ(y.shape(), (Shape{2, 3}));
+  const D expected{-0.0, -0.0, -0.3333333283662796, 0.0, 0.6666666716337204, 3.0};
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(y.data<double>()[i], expected[i], 1e-6);
+}
+
+TEST(EngineHardSwishTest, Int64Fails) {
+  auto r = OpCase("HardSwish", 14).input(Tensor::from_vector<int64_t>({2}, I{1, 2})).run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("has dtype int64"), std::string::npos) << r.status().message();
+}
+
+TEST(EngineHardSwishTest, UnknownAttributeFailsAtLoad) {
+  auto r = OpCase("HardSwish", 14).input(Tensor::from_vector<float>({1}, F{1})).attr("bogus", int64_t{1}).run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bogus"), std::string::npos) << r.status().message();
+}
+
+}  // namespace
+}  // namespace modelhost::engine::testing

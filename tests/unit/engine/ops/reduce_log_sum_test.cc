@@ -1,0 +1,50 @@
+#include <gtest/gtest.h>
+
+#include "engine/test_util.h"
+
+namespace modelhost::engine::testing {
+namespace {
+
+using F = std::vector<float>;
+using I = std::vector<int64_t>;
+
+// [[1, 5, 3], [4, 2, 6]]
+const Tensor kX = Tensor::from_vector<float>({2, 3}, F{1, 5, 3, 4, 2, 6});
+
+TEST(EngineReduceLogSumTest, AxesAttribute) {
+  Tensor y = OpCase("ReduceLogSum", 17).input(kX).attr("axes", I{1}).run_one();
+  expect_float_tensor(y, {2, 1}, {2.19722f, 2.48491f}, 1e-4f);
+  Tensor all = OpCase("ReduceLogSum", 17).input(kX).attr("keepdims", int64_t{0}).run_one();
+  expect_float_tensor(all, {}, {3.04452f}, 1e-3f);
+  Tensor neg = OpCase("ReduceLogSum", 17)
+                   .input(kX)
+                   .attr("axes", I{-1})
+                   .attr("keepdims", int64_t{0})
+                   .run_one();
+  expect_float_tensor(neg, {2}, {2.19722f, 2.48491f}, 1e-4f);
+}
+
+TEST(EngineReduceLogSumTest, AxesInput) {
+  Tensor y = OpCase("ReduceLogSum", 18)
+                 .input(kX)
+                 .weight(Tensor::from_vector<int64_t>({1}, I{1}))
+                 .run_one();
+  expect_float_tensor(y, {2, 1}, {2.19722f, 2.48491f}, 1e-4f);
+  // No axes: all dims, unless noop_with_empty_axes.
+  Tensor all = OpCase("ReduceLogSum", 18).input(kX).run_one();
+  expect_float_tensor(all, {1, 1}, {3.04452f}, 1e-3f);
+  Tensor same =
+      OpCase("ReduceLogSum", 18).input(kX).attr("noop_with_empty_axes", int64_t{1}).run_one();
+  expect_float_tensor(same, {2, 3}, {1, 5, 3, 4, 2, 6});
+}
+
+TEST(EngineReduceLogSumTest, Errors) {
+  auto r = OpCase("ReduceLogSum", 17).input(kX).attr("axes", I{2}).run();
+  ASSERT_FALSE(r.ok());
+  // The axes attribute is gone once axes is an input.
+  auto attr = OpCase("ReduceLogSum", 18).input(kX).attr("axes", I{1}).run();
+  ASSERT_FALSE(attr.ok());
+}
+
+}  // namespace
+}  // namespace modelhost::engine::testing

@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include "engine/test_util.h"
+
+namespace modelhost::engine::testing {
+namespace {
+
+using F = std::vector<float>;
+using I = std::vector<int64_t>;
+
+// [[1, 5, 3], [4, 2, 6]]
+const Tensor kX = Tensor::from_vector<float>({2, 3}, F{1, 5, 3, 4, 2, 6});
+
+TEST(EngineReduceSumTest, AxesAttribute) {
+  Tensor y = OpCase("ReduceSum", 12).input(kX).attr("axes", I{1}).run_one();
+  expect_float_tensor(y, {2, 1}, {9, 12}, 1e-4f);
+  Tensor all = OpCase("ReduceSum", 12).input(kX).attr("keepdims", int64_t{0}).run_one();
+  expect_float_tensor(all, {}, {21}, 1e-3f);
+  Tensor neg =
+      OpCase("ReduceSum", 12).input(kX).attr("axes", I{-1}).attr("keepdims", int64_t{0}).run_one();
+  expect_float_tensor(neg, {2}, {9, 12}, 1e-4f);
+}
+
+TEST(EngineReduceSumTest, AxesInput) {
+  Tensor y =
+      OpCase("ReduceSum", 13).input(kX).weight(Tensor::from_vector<int64_t>({1}, I{1})).run_one();
+  expect_float_tensor(y, {2, 1}, {9, 12}, 1e-4f);
+  // No axes: all dims, unless noop_with_empty_axes.
+  Tensor all = OpCase("ReduceSum", 13).input(kX).run_one();
+  expect_float_tensor(all, {1, 1}, {21}, 1e-3f);
+  Tensor same =
+      OpCase("ReduceSum", 13).input(kX).attr("noop_with_empty_axes", int64_t{1}).run_one();
+  expect_float_tensor(same, {2, 3}, {1, 5, 3, 4, 2, 6});
+}
+
+TEST(EngineReduceSumTest, Errors) {
+  auto r = OpCase("ReduceSum", 12).input(kX).attr("axes", I{2}).run();
+  ASSERT_FALSE(r.ok());
+  // The axes attribute is gone once axes is an input.
+  auto attr = OpCase("ReduceSum", 13).input(kX).attr("axes", I{1}).run();
+  ASSERT_FALSE(attr.ok());
+}
+
+TEST(EngineReduceSumTest, Int64) {
+  Tensor y = OpCase("ReduceSum", 12)
+                 .input(Tensor::from_vector<int64_t>({2, 3}, I{1, 5, 3, 4, 2, 6}))
+                 .attr("axes", I{1})
+                 .attr("keepdims", int64_t{0})
+                 .run_one();
+  expect_int64_tensor(y, {2}, {9, 12});
+}
+
+}  // namespace
+}  // namespace modelhost::engine::testing

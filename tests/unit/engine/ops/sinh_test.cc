@@ -1,0 +1,44 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/test_util.h"
+
+namespace modelhost::engine::testing {
+namespace {
+
+using F = std::vector<float>;
+using D = std::vector<double>;
+using I = std::vector<int64_t>;
+
+TEST(EngineSinhTest, Float) {
+  Tensor y = OpCase("Sinh", 13)
+                 .input(Tensor::from_vector<float>({6}, F{-2.0f, -0.5f, 0.0f, 0.5f, 1.5f, 3.0f}))
+                 .run_one();
+  expect_float_tensor(y, {6}, {-3.6268603801727295f, -0.5210952758789062f, 0.0f, 0.5210952758789062f, 2.129279375076294f, 10.017874717712402f}, 1e-5f);
+}
+
+TEST(EngineSinhTest, Double) {
+  Tensor y = OpCase("Sinh", 13)
+                 .input(Tensor::from_vector<double>({2, 3}, D{-2.0, -0.5, 0.0, 0.5, 1.5, 3.0}))
+                 .run_one();
+  ASSERT_EQ(y.dtype(), DataType::kFloat64);
+  ASSERT_EQ(y.shape(), (Shape{2, 3}));
+  const D expected{-3.626860407847019, -0.5210953054937474, 0.0, 0.5210953054937474, 2.1292794550948173, 10.017874927409903};
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(y.data<double>()[i], expected[i], 1e-6);
+}
+
+TEST(EngineSinhTest, Int64Fails) {
+  auto r = OpCase("Sinh", 13).input(Tensor::from_vector<int64_t>({2}, I{1, 2})).run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("has dtype int64"), std::string::npos) << r.status().message();
+}
+
+TEST(EngineSinhTest, UnknownAttributeFailsAtLoad) {
+  auto r = OpCase("Sinh", 13).input(Tensor::from_vector<float>({1}, F{1})).attr("bogus", int64_t{1}).run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bogus"), std::string::npos) << r.status().message();
+}
+
+}  // namespace
+}  // namespace modelhost::engine::testing
