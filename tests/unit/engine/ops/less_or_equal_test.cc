@@ -1,66 +1,12 @@
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <limits>
-
-#include "engine/test_util.h"
+#include "engine/ops/comparison_cases.h"
 
 namespace modelhost::engine::testing {
 namespace {
 
-using F = std::vector<float>;
-using D = std::vector<double>;
-using I = std::vector<int64_t>;
-using B = std::vector<bool>;
-
-// a = [1, 2, 3], b = [2, 2, 2]
-TEST(EngineLessOrEqualTest, Float) {
-  Tensor y = OpCase("LessOrEqual", 16)
-                 .input(Tensor::from_vector<float>({3}, F{1, 2, 3}))
-                 .input(Tensor::from_vector<float>({3}, F{2, 2, 2}))
-                 .run_one();
-  ASSERT_EQ(y.dtype(), DataType::kBool);
-  EXPECT_EQ(y.to_vector<bool>(), (B{true, true, false}));
-}
-
-TEST(EngineLessOrEqualTest, Int32AndDouble) {
-  Tensor y = OpCase("LessOrEqual", 16)
-                 .input(Tensor::from_vector<int32_t>({3}, std::vector<int32_t>{1, 2, 3}))
-                 .input(Tensor::from_vector<int32_t>({3}, std::vector<int32_t>{2, 2, 2}))
-                 .run_one();
-  EXPECT_EQ(y.to_vector<bool>(), (B{true, true, false}));
-  Tensor z = OpCase("LessOrEqual", 16)
-                 .input(Tensor::from_vector<double>({3}, D{1, 2, 3}))
-                 .input(Tensor::from_vector<double>({3}, D{2, 2, 2}))
-                 .run_one();
-  EXPECT_EQ(z.to_vector<bool>(), (B{true, true, false}));
-}
-
-// [2,1] {1, 3} against [3] {1, 2, 3} -> [2,3]
-TEST(EngineLessOrEqualTest, Broadcast) {
-  Tensor y = OpCase("LessOrEqual", 16)
-                 .input(Tensor::from_vector<int64_t>({2, 1}, I{1, 3}))
-                 .input(Tensor::from_vector<int64_t>({3}, I{1, 2, 3}))
-                 .run_one();
-  ASSERT_EQ(y.shape(), (Shape{2, 3}));
-  EXPECT_EQ(y.to_vector<bool>(), (B{true, true, true, false, false, true}));
-}
-
-TEST(EngineLessOrEqualTest, MixedDtypesFail) {
-  auto r = OpCase("LessOrEqual", 16)
-               .input(Tensor::from_vector<float>({1}, F{1}))
-               .input(Tensor::from_vector<int64_t>({1}, I{1}))
-               .run();
-  EXPECT_FALSE(r.ok());
-}
-
-TEST(EngineLessOrEqualTest, BoolFails) {
-  auto r = OpCase("LessOrEqual", 13)
-               .input(Tensor::from_vector<bool>({1}, B{true}))
-               .input(Tensor::from_vector<bool>({1}, B{false}))
-               .run();
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("has dtype bool"), std::string::npos);
+TEST(EngineLessOrEqualTest, ValuesBroadcastingAndDtypes) {
+  check_comparison_op("LessOrEqual", 16, {{true, true, false}, {true, true, true, false, false, true}});
 }
 
 }  // namespace
