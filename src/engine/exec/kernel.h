@@ -22,7 +22,7 @@ namespace modelhost::engine::exec {
 
 // Opsets of the default domain that this engine loads.
 inline constexpr int64_t kMinOpset = 7;
-inline constexpr int64_t kMaxOpset = 21;
+inline constexpr int64_t kMaxOpset = 24;
 
 struct KernelContext {
   // The session's intra-op pool; null runs everything on the calling thread.
