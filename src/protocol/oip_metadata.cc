@@ -1,5 +1,8 @@
 #include "protocol/oip_metadata.h"
 
+#include <iterator>
+#include <utility>
+
 #include "protocol/datatype.h"
 #include "protocol/json_write.h"
 
@@ -166,21 +169,19 @@ std::string encode_model_stats(
     out += ",\"execution_count\":";
     json_append_uint(out, s.execution_count);
     out += ",\"inference_stats\":{";
-    append_duration(out, "success", s.success);
-    out += ',';
-    append_duration(out, "fail", s.fail);
-    out += ',';
-    append_duration(out, "queue", s.queue);
-    out += ',';
-    append_duration(out, "compute_input", s.compute_input);
-    out += ',';
-    append_duration(out, "compute_infer", s.compute_infer);
-    out += ',';
-    append_duration(out, "compute_output", s.compute_output);
-    out += ',';
-    append_duration(out, "cache_hit", s.cache_hit);
-    out += ',';
-    append_duration(out, "cache_miss", s.cache_miss);
+    const std::pair<const char*, const serving::StatDuration*> durations[] = {
+        {"success", &s.success},
+        {"fail", &s.fail},
+        {"queue", &s.queue},
+        {"compute_input", &s.compute_input},
+        {"compute_infer", &s.compute_infer},
+        {"compute_output", &s.compute_output},
+        {"cache_hit", &s.cache_hit},
+        {"cache_miss", &s.cache_miss}};
+    for (size_t i = 0; i < std::size(durations); ++i) {
+      if (i) out += ',';
+      append_duration(out, durations[i].first, *durations[i].second);
+    }
     out += "},\"batch_stats\":[";
     bool first = true;
     for (const auto& [size, b] : s.batch_stats) {
