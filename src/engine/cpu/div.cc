@@ -11,7 +11,7 @@ namespace {
 struct DivOp {
   template <typename T>
   T operator()(T a, T b) const {
-    if constexpr (std::is_integral_v<T>) {
+    if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
       // check() has excluded b == 0; min / -1 overflows, and wraps to min like two's complement.
       if (b == -1) return wrapping(T(0), a, [](auto x, auto y) { return x - y; });
     }

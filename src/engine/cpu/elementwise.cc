@@ -1,5 +1,7 @@
 #include "engine/cpu/elementwise.h"
 
+#include "engine/cpu/unary.h"
+
 namespace modelhost::engine::cpu {
 
 Result<Shape> broadcast_shape(std::span<const int64_t> a, std::span<const int64_t> b) {
@@ -55,6 +57,14 @@ BroadcastPlan plan_broadcast(std::span<const int64_t> a, std::span<const int64_t
     plan.num_elements *= merged[i].size;
   }
   return plan;
+}
+
+Result<Tensor> half_to_float32(const exec::KernelContext& ctx, const Tensor& t) {
+  return convert_tensor(ctx, t, DataType::kFloat32);
+}
+
+Result<Tensor> float32_to_half(const exec::KernelContext& ctx, const Tensor& t, DataType to) {
+  return convert_tensor(ctx, t, to);
 }
 
 }  // namespace modelhost::engine::cpu

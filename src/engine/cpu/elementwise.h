@@ -82,6 +82,13 @@ struct ArithmeticOpBase {
   }
 };
 
+// float16 / bfloat16 tensors converted to and from float32 (round to nearest even), for kernels
+// that compute half-precision inputs in float32.
+Result<Tensor> half_to_float32(const exec::KernelContext& ctx, const Tensor& t);
+Result<Tensor> float32_to_half(const exec::KernelContext& ctx, const Tensor& t, DataType to);
+
+// Every numeric dtype: floats in their own type (float16 / bfloat16 in float32), integers in
+// their own type.
 template <typename Op>
 class BinaryArithmeticKernel final : public exec::Kernel {
  public:
@@ -93,18 +100,31 @@ class BinaryArithmeticKernel final : public exec::Kernel {
     const Tensor& b = *inputs[1];
     RETURN_IF_ERROR(exec::check_same_dtype(a, b));
     switch (a.dtype()) {
-      case DataType::kFloat32:
-        return run<float>(ctx, a, b, outputs[0]);
-      case DataType::kFloat64:
-        return run<double>(ctx, a, b, outputs[0]);
-      case DataType::kInt32:
-        return run<int32_t>(ctx, a, b, outputs[0]);
-      case DataType::kInt64:
-        return run<int64_t>(ctx, a, b, outputs[0]);
+      case DataType::kFloat32: return run<float>(ctx, a, b, outputs[0]);
+      case DataType::kFloat64: return run<double>(ctx, a, b, outputs[0]);
+      case DataType::kInt8: return run<int8_t>(ctx, a, b, outputs[0]);
+      case DataType::kInt16: return run<int16_t>(ctx, a, b, outputs[0]);
+      case DataType::kInt32: return run<int32_t>(ctx, a, b, outputs[0]);
+      case DataType::kInt64: return run<int64_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt8: return run<uint8_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt16: return run<uint16_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt32: return run<uint32_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt64: return run<uint64_t>(ctx, a, b, outputs[0]);
+      case DataType::kFloat16:
+      case DataType::kBFloat16: {
+        ASSIGN_OR_RETURN(Tensor fa, half_to_float32(ctx, a));
+        ASSIGN_OR_RETURN(Tensor fb, half_to_float32(ctx, b));
+        Tensor fout;
+        RETURN_IF_ERROR(run<float>(ctx, fa, fb, fout));
+        ASSIGN_OR_RETURN(outputs[0], float32_to_half(ctx, fout, a.dtype()));
+        return Status::ok_status();
+      }
       default:
         return exec::check_dtype(
             a, 0, op_name_,
-            {DataType::kFloat32, DataType::kFloat64, DataType::kInt32, DataType::kInt64});
+            {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kBFloat16,
+             DataType::kInt8, DataType::kInt16, DataType::kInt32, DataType::kInt64,
+             DataType::kUInt8, DataType::kUInt16, DataType::kUInt32, DataType::kUInt64});
     }
   }
 
@@ -133,9 +153,11 @@ exec::KernelFactory binary_arithmetic_factory(const char* op_name) {
 }
 
 // Integer arithmetic that wraps instead of overflowing (signed overflow is undefined in C++).
+// Types narrower than unsigned int are computed in unsigned int, since their unsigned type would
+// promote to (signed) int: 65535 * 65535 overflows int.
 template <typename T, typename F>
 T wrapping(T a, T b, F f) {
-  using U = std::make_unsigned_t<T>;
+  using U = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
   return static_cast<T>(f(static_cast<U>(a), static_cast<U>(b)));
 }
 

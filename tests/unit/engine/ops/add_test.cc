@@ -82,5 +82,42 @@ TEST(EngineAddTest, MixedDtypesFail) {
   EXPECT_FALSE(r.ok());
 }
 
+TEST(EngineAddTest, NarrowIntegersWrap) {
+  Tensor i8 = OpCase("Add")
+                  .input(Tensor::from_vector<int8_t>({3}, {127, -128, 5}))
+                  .input(Tensor::from_vector<int8_t>({3}, {1, -1, -7}))
+                  .run_one();
+  ASSERT_EQ(i8.dtype(), DataType::kInt8);
+  EXPECT_EQ(i8.to_vector<int8_t>(), (std::vector<int8_t>{-128, 127, -2}));
+  Tensor u8 = OpCase("Add")
+                  .input(Tensor::from_vector<uint8_t>({2}, {250, 1}))
+                  .input(Tensor::from_vector<uint8_t>({1}, {10}))
+                  .run_one();
+  ASSERT_EQ(u8.dtype(), DataType::kUInt8);
+  EXPECT_EQ(u8.to_vector<uint8_t>(), (std::vector<uint8_t>{4, 11}));
+}
+
+TEST(EngineAddTest, WideUnsignedIntegers) {
+  Tensor u64 = OpCase("Add")
+                   .input(Tensor::from_vector<uint64_t>({2}, {0xFFFFFFFFFFFFFFFFull, 1ull << 63}))
+                   .input(Tensor::from_vector<uint64_t>({2}, {2, 1}))
+                   .run_one();
+  EXPECT_EQ(u64.to_vector<uint64_t>(), (std::vector<uint64_t>{1, (1ull << 63) + 1}));
+  Tensor u16 = OpCase("Add")
+                   .input(Tensor::from_vector<uint16_t>({2}, {65535, 7}))
+                   .input(Tensor::from_vector<uint16_t>({2}, {1, 3}))
+                   .run_one();
+  EXPECT_EQ(u16.to_vector<uint16_t>(), (std::vector<uint16_t>{0, 10}));
+}
+
+TEST(EngineAddTest, BoolIsRejectedNamingTheDtype) {
+  auto r = OpCase("Add")
+               .input(Tensor::from_vector<bool>({1}, {true}))
+               .input(Tensor::from_vector<bool>({1}, {true}))
+               .run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bool"), std::string::npos) << r.status().message();
+}
+
 }  // namespace
 }  // namespace modelhost::engine::testing
