@@ -1,4 +1,7 @@
 // modelhost: subcommand dispatch.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <string_view>
 #include <vector>
@@ -21,9 +24,23 @@ Commands:
 Run `modelhost <command> --help` for the command's flags.
 )";
 
+// oneDNN (convolutions, GEMM) runs its parallel regions on OpenMP, whose threads by default spin
+// for a while after each region. On a machine whose cores are shared with the server's other
+// threads, other instances or anything else, a spinning thread steals the core a worker needs
+// and every following region waits on a descheduled thread: 3-4x slower inference on a loaded
+// 2-core machine. The policy is read once when libgomp loads, before main, so unless the user
+// chose one, set the passive policy and re-execute this same binary once.
+void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+  ::execv("/proc/self/exe", argv);
+  // execv only returns on failure (no /proc): go on with the default policy.
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  ensure_passive_openmp(argv);
   modelhost::log::init_from_env();
   if (argc < 2) {
     std::cerr << kUsage;

@@ -1,8 +1,20 @@
 // Conv (opset 7..21) through oneDNN: 1-D (run as 2-D with H = 1), 2-D and 3-D, group (incl.
 // depthwise), strides, dilations, explicit pads or auto_pad SAME_UPPER / SAME_LOWER / VALID,
 // optional bias. float32, plain NC[D]HW layouts.
+//
+// FusedConv (domain com.modelhost, made by opt/conv_activation_fusion) is the same kernel with
+// Conv's attributes plus an activation (cpu/activation.h) and an optional fourth input Z:
+// Y = act(Conv(X, W, B) + Z). When Z has Y's shape both run as oneDNN post-ops (Z is copied into
+// Y and the convolution accumulates onto it); otherwise the sum is a broadcast after the
+// convolution.
+#include <algorithm>
+#include <cstring>
+#include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "engine/cpu/activation.h"
+#include "engine/cpu/dnnl_threads.h"
+#include "engine/cpu/elementwise.h"
 #include "engine/cpu/dnnl_util.h"
 #include "engine/cpu/pool_util.h"
 #include "engine/exec/kernel_registry.h"
@@ -13,60 +25,202 @@ namespace {
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
+// A sample of W's values, to tell a weight apart from whatever else later lands at its address.
+uint64_t fingerprint(const Tensor& w) {
+  const float* p = w.data<float>();
+  const int64_t n = w.num_elements();
+  const int64_t step = std::max<int64_t>(1, n / 61);
+  uint64_t h = static_cast<uint64_t>(n);
+  for (int64_t i = 0; i < n; i += step) {
+    uint32_t bits;
+    std::memcpy(&bits, p + i, sizeof bits);
+    h = (h ^ bits) * 1099511628211ull;
+  }
+  return h;
+}
+
 struct ConvPrim {
   dnnl::convolution_forward prim;
   dnnl::memory::desc src, weights, bias, dst, scratch;
   Shape y_shape;
+  // Blocked mode: the convolution runs on oneDNN's own layouts (nChw8c activations, weights
+  // packed once), with the activations reordered in and out around it.
+  bool blocked = false;
+  dnnl::memory::desc src_plain, dst_plain, w_plain;
+  dnnl::reorder src_in, dst_out, z_in, w_pack;
+  bool src_is_plain = false, dst_is_plain = false;  // no reorder needed on that side
+  mutable std::mutex pack_mu;
+  mutable const void* packed_from = nullptr;
+  mutable uint64_t packed_fingerprint = 0;
+  mutable std::shared_ptr<std::vector<uint8_t>> packed;
+  bool sum_in_primitive = false;  // Z is copied into Y and accumulated onto by oneDNN
+  bool act_in_primitive = true;   // the activation is an eltwise post-op
 };
+
+// The oneDNN eltwise post-op for an activation, if it has one.
+bool dnnl_eltwise(const Activation& act, dnnl::algorithm& alg, float& alpha, float& beta) {
+  using K = Activation::Kind;
+  alpha = 0.f;
+  beta = 0.f;
+  switch (act.kind) {
+    case K::kRelu:
+      alg = dnnl::algorithm::eltwise_relu;
+      return true;
+    case K::kLeakyRelu:
+      alg = dnnl::algorithm::eltwise_relu;
+      alpha = act.alpha;
+      return true;
+    case K::kClip:
+      alg = dnnl::algorithm::eltwise_clip;
+      alpha = act.alpha;
+      beta = act.beta;
+      return true;
+    case K::kSigmoid:
+      alg = dnnl::algorithm::eltwise_logistic;
+      return true;
+    case K::kTanh:
+      alg = dnnl::algorithm::eltwise_tanh;
+      return true;
+    case K::kHardSwish:
+      alg = dnnl::algorithm::eltwise_hardswish;
+      return true;
+    case K::kGelu:
+      alg = dnnl::algorithm::eltwise_gelu_erf;
+      return true;
+    case K::kSwish:
+      alg = dnnl::algorithm::eltwise_swish;
+      alpha = 1.f;
+      return true;
+    default:
+      return false;
+  }
+}
 
 class ConvKernel final : public exec::Kernel {
  public:
-  ConvKernel(WindowAttrs attrs, int64_t group) : attrs_(std::move(attrs)), group_(group) {}
+  ConvKernel(WindowAttrs attrs, int64_t group, Activation act, bool constant_weights)
+      : attrs_(std::move(attrs)), group_(group), act_(act), constant_weights_(constant_weights) {}
 
-  Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,
+  Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     const Tensor& x = *inputs[0];
     const Tensor& w = *inputs[1];
     const Tensor* b = inputs.size() > 2 ? inputs[2] : nullptr;
+    const Tensor* z = inputs.size() > 3 ? inputs[3] : nullptr;
     RETURN_IF_ERROR(exec::check_dtype(x, 0, "Conv", {DataType::kFloat32}));
+    if (z) RETURN_IF_ERROR(exec::check_dtype(*z, 3, "FusedConv", {DataType::kFloat32}));
     RETURN_IF_ERROR(exec::check_dtype(w, 1, "Conv", {DataType::kFloat32}));
     if (b) RETURN_IF_ERROR(exec::check_dtype(*b, 2, "Conv", {DataType::kFloat32}));
     Shape key = x.shape();
     key.insert(key.end(), w.shape().begin(), w.shape().end());
     key.push_back(b ? 1 : 0);
-    ASSIGN_OR_RETURN(std::shared_ptr<const ConvPrim> p,
-                     cache_.get(key, [&] { return build(x.shape(), w.shape(), b); }));
+    const Shape* z_shape = z ? &z->shape() : nullptr;
+    if (z) {  // whether Z's sum can be a post-op depends on its shape
+      key.push_back(-1);
+      key.insert(key.end(), z->shape().begin(), z->shape().end());
+    }
+    ASSIGN_OR_RETURN(std::shared_ptr<const ConvPrim> entry,
+                     cache_.get(key, [&] { return build(x.shape(), w.shape(), b, z_shape); }));
+    const ConvPrim* p = entry.get();
     RETURN_IF_ERROR(checked_num_elements(p->y_shape, sizeof(float)).status());
     Tensor y = Tensor::allocate(DataType::kFloat32, p->y_shape);
     if (y.num_elements() == 0) {
       outputs[0] = std::move(y);
       return Status::ok_status();
     }
+    if (p->sum_in_primitive && !p->blocked) {
+      std::copy(z->data<float>(), z->data<float>() + z->num_elements(), y.mutable_data<float>());
+    }
     try {
       dnnl::engine& eng = dnnl_cpu_engine();
       dnnl::stream stream(eng);
-      std::vector<uint8_t> scratch(p->scratch.get_size());
+      set_dnnl_threads(ctx);
+      // Scratch buffers come from the run's arena like any tensor.
+      auto buffer = [](size_t bytes) {
+        return Tensor::allocate(DataType::kUInt8, {static_cast<int64_t>(std::max<size_t>(bytes, 1))});
+      };
+      Tensor scratch = buffer(p->scratch.get_size());
+      dnnl::memory x_plain(p->blocked ? p->src_plain : p->src, eng,
+                           const_cast<float*>(x.data<float>()));
+      dnnl::memory y_plain(p->blocked ? p->dst_plain : p->dst, eng, y.mutable_data<float>());
+      dnnl::memory src = x_plain, dst = y_plain, weights;
+      Tensor src_buf, dst_buf;
+      std::shared_ptr<std::vector<uint8_t>> packed;
+      if (p->blocked) {
+        if (!p->src_is_plain) {
+          src_buf = buffer(p->src.get_size());
+          src = dnnl::memory(p->src, eng, src_buf.mutable_raw_data());
+          p->src_in.execute(stream, x_plain, src);
+        }
+        if (!p->dst_is_plain) {
+          dst_buf = buffer(p->dst.get_size());
+          dst = dnnl::memory(p->dst, eng, dst_buf.mutable_raw_data());
+        }
+        if (p->sum_in_primitive) {
+          if (p->dst_is_plain) {
+            std::copy(z->data<float>(), z->data<float>() + z->num_elements(),
+                      y.mutable_data<float>());
+          } else {
+            dnnl::memory z_plain(p->dst_plain, eng, const_cast<float*>(z->data<float>()));
+            p->z_in.execute(stream, z_plain, dst);
+          }
+        }
+        ASSIGN_OR_RETURN(packed, packed_weights(*p, w, stream));
+        weights = dnnl::memory(p->weights, eng, packed->data());
+      } else {
+        weights = dnnl::memory(p->weights, eng, const_cast<float*>(w.data<float>()));
+      }
       std::unordered_map<int, dnnl::memory> args = {
-          {DNNL_ARG_SRC, dnnl::memory(p->src, eng, const_cast<float*>(x.data<float>()))},
-          {DNNL_ARG_WEIGHTS, dnnl::memory(p->weights, eng, const_cast<float*>(w.data<float>()))},
-          {DNNL_ARG_DST, dnnl::memory(p->dst, eng, y.mutable_data<float>())},
-          {DNNL_ARG_SCRATCHPAD, dnnl::memory(p->scratch, eng, scratch.data())}};
+          {DNNL_ARG_SRC, src},
+          {DNNL_ARG_WEIGHTS, weights},
+          {DNNL_ARG_DST, dst},
+          {DNNL_ARG_SCRATCHPAD, dnnl::memory(p->scratch, eng, scratch.mutable_raw_data())}};
       if (b) {
         args.emplace(DNNL_ARG_BIAS,
                      dnnl::memory(p->bias, eng, const_cast<float*>(b->data<float>())));
       }
       p->prim.execute(stream, args);
+      if (p->blocked && !p->dst_is_plain) p->dst_out.execute(stream, dst, y_plain);
       stream.wait();
     } catch (const dnnl::error& e) {
       return internal_error(std::string("oneDNN convolution: ") + e.what());
     }
+    if (z != nullptr && !p->sum_in_primitive) {
+      ASSIGN_OR_RETURN(Shape out_shape, broadcast_shape(y.shape(), z->shape()));
+      Tensor sum = Tensor::allocate(DataType::kFloat32, out_shape);
+      broadcast_apply(plan_broadcast(y.shape(), z->shape(), out_shape), y.data<float>(),
+                      z->data<float>(), sum.mutable_data<float>(),
+                      [](float u, float v) { return u + v; }, ctx);
+      y = std::move(sum);
+    }
+    if (!p->act_in_primitive) act_.apply(y.mutable_data<float>(), y.num_elements(), ctx);
     outputs[0] = std::move(y);
     return Status::ok_status();
   }
 
  private:
+  // W in the primitive's layout, reordered on first use and kept while W stays the same weight.
+  Result<std::shared_ptr<std::vector<uint8_t>>> packed_weights(const ConvPrim& p, const Tensor& w,
+                                                               dnnl::stream& stream) const {
+    const uint64_t fp = fingerprint(w);
+    std::lock_guard<std::mutex> lock(p.pack_mu);
+    if (p.packed && p.packed_from == w.raw_data() && p.packed_fingerprint == fp) return p.packed;
+    auto buf = std::make_shared<std::vector<uint8_t>>(p.weights.get_size());
+    dnnl::engine& eng = dnnl_cpu_engine();
+    dnnl::memory from(p.w_plain, eng, const_cast<void*>(w.raw_data()));
+    dnnl::memory to(p.weights, eng, buf->data());
+    p.w_pack.execute(stream, from, to);
+    stream.wait();
+    if (constant_weights_) {
+      p.packed = buf;
+      p.packed_from = w.raw_data();
+      p.packed_fingerprint = fp;
+    }
+    return buf;
+  }
+
   Result<std::shared_ptr<const ConvPrim>> build(const Shape& xs, const Shape& ws,
-                                                const Tensor* b) const {
+                                                const Tensor* b, const Shape* zs) const {
     if (xs.size() < 3 || xs.size() > 5) {
       return invalid_argument("X must be [N, C, d1...] with 1 to 3 spatial dims, got " +
                               shape_to_string(xs));
@@ -119,12 +273,34 @@ class ConvKernel final : public exec::Kernel {
     for (int64_t d : p->y_shape) {
       if (d == 0) return std::shared_ptr<const ConvPrim>(p);
     }
-    p->src = dnnl::memory::desc(src, dt::f32, data_tag);
-    p->dst = dnnl::memory::desc(dst, dt::f32, data_tag);
-    p->weights = dnnl::memory::desc(wd, dt::f32, w_tag);
+    p->src_plain = dnnl::memory::desc(src, dt::f32, data_tag);
+    p->dst_plain = dnnl::memory::desc(dst, dt::f32, data_tag);
+    p->w_plain = dnnl::memory::desc(wd, dt::f32, w_tag);
+    // oneDNN's direct, 1x1 and depthwise kernels want blocked layouts; on plain ones it falls
+    // back to im2col + GEMM with the post-ops as separate passes, several times slower. The
+    // blocked route needs W packed once, so only weights that are constants take it.
+    p->blocked = constant_weights_;
+    const tag any = tag::any;
+    p->src = p->blocked ? dnnl::memory::desc(src, dt::f32, any) : p->src_plain;
+    p->dst = p->blocked ? dnnl::memory::desc(dst, dt::f32, any) : p->dst_plain;
+    p->weights = p->blocked ? dnnl::memory::desc(wd, dt::f32, any) : p->w_plain;
     p->bias = dnnl::memory::desc({m}, dt::f32, tag::a);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    // Post-ops: the sum of Z (when it has Y's shape), then the activation. With a Z that needs a
+    // broadcast both wait until after the convolution, to keep the order of the two.
+    dnnl::post_ops ops;
+    p->sum_in_primitive = zs != nullptr && *zs == p->y_shape;
+    if (p->sum_in_primitive) ops.append_sum(1.f);
+    dnnl::algorithm alg;
+    float alpha = 0.f, beta = 0.f;
+    p->act_in_primitive = act_.kind == Activation::Kind::kNone ||
+                          ((zs == nullptr || p->sum_in_primitive) &&
+                           dnnl_eltwise(act_, alg, alpha, beta));
+    if (p->act_in_primitive && act_.kind != Activation::Kind::kNone) {
+      ops.append_eltwise(1.f, alg, alpha, beta);
+    }
+    attr.set_post_ops(ops);
     auto desc = b ? dnnl::convolution_forward::desc(
                         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                         p->src, p->weights, p->bias, p->dst, strides, dil, pl, pr)
@@ -134,25 +310,58 @@ class ConvKernel final : public exec::Kernel {
     dnnl::convolution_forward::primitive_desc pd(desc, attr, dnnl_cpu_engine());
     p->scratch = pd.scratchpad_desc();
     p->prim = dnnl::convolution_forward(pd);
+    if (p->blocked) {
+      dnnl::engine& eng = dnnl_cpu_engine();
+      p->src = pd.src_desc();
+      p->dst = pd.dst_desc();
+      p->weights = pd.weights_desc();
+      // oneDNN keeps a plain layout where it prefers one (the 3-channel first layer's source).
+      p->src_is_plain = p->src == p->src_plain;
+      p->dst_is_plain = p->dst == p->dst_plain;
+      if (!p->src_is_plain) {
+        p->src_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->src_plain, eng, p->src));
+      }
+      if (!p->dst_is_plain) {
+        p->dst_out = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->dst, eng, p->dst_plain));
+        p->z_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->dst_plain, eng, p->dst));
+      }
+      p->w_pack = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->w_plain, eng, p->weights));
+    }
     return std::shared_ptr<const ConvPrim>(p);
   }
 
   WindowAttrs attrs_;
   int64_t group_;
+  Activation act_;
+  bool constant_weights_;  // FusedConv: W is a model weight, so its packed copy can be kept
   DnnlCache<ConvPrim> cache_;
 };
 
-Result<std::unique_ptr<exec::Kernel>> make_conv(const ir::Node& node) {
-  RETURN_IF_ERROR(exec::check_arity(node, 2, 3));
-  RETURN_IF_ERROR(exec::check_attributes(
-      node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}));
+Result<std::unique_ptr<exec::Kernel>> make(const ir::Node& node, bool fused) {
+  RETURN_IF_ERROR(exec::check_arity(node, 2, fused ? 4 : 3));
+  if (fused) {
+    RETURN_IF_ERROR(exec::check_attributes(node, {"auto_pad", "dilations", "group", "kernel_shape",
+                                                  "pads", "strides", "activation",
+                                                  "activation_params"}));
+  } else {
+    RETURN_IF_ERROR(exec::check_attributes(
+        node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}));
+  }
   ASSIGN_OR_RETURN(WindowAttrs attrs, parse_window_attrs(node, /*kernel_required=*/false));
   ASSIGN_OR_RETURN(int64_t group, node.attributes.get_int("group", 1));
   if (group < 1) return invalid_argument("group must be >= 1");
-  return exec::make_kernel<ConvKernel>(std::move(attrs), group);
+  Activation act;
+  if (fused) {
+    ASSIGN_OR_RETURN(act, Activation::from_node(node));
+  }
+  return exec::make_kernel<ConvKernel>(std::move(attrs), group, act, fused);
 }
 
+Result<std::unique_ptr<exec::Kernel>> make_conv(const ir::Node& node) { return make(node, false); }
+Result<std::unique_ptr<exec::Kernel>> make_fused(const ir::Node& node) { return make(node, true); }
+
 MH_REGISTER_CPU_KERNEL(Conv, 7, exec::kMaxOpset, make_conv);
+MH_REGISTER_CPU_DOMAIN_KERNEL(ir::kModelhostDomain, FusedConv, 1, 1, make_fused);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

@@ -7,6 +7,7 @@
 // (output_padding, a larger output_shape) receiving only the bias.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "engine/cpu/dnnl_threads.h"
 #include "engine/cpu/dnnl_util.h"
 #include "engine/cpu/pool_util.h"
 #include "engine/exec/kernel_registry.h"
@@ -66,6 +67,7 @@ class ConvTransposeKernel final : public exec::Kernel {
         dnnl::engine& eng = dnnl_cpu_engine();
         dnnl::stream stream(eng);
         std::vector<uint8_t> scratch(p->scratch.get_size());
+        set_dnnl_threads(ctx);
         p->prim.execute(
             stream,
             {{DNNL_ARG_SRC, dnnl::memory(p->src, eng, const_cast<float*>(x.data<float>()))},

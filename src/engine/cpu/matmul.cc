@@ -75,6 +75,11 @@ class MatMulKernel final : public exec::Kernel {
     const T* pb = b.data<T>();
     T* po = out.mutable_data<T>();
     const GemmShape s{m, n, k, false, false};
+    if (bs.size() == 2 && !b_vec) {
+      // One 2-D B (a weight, typically): A's rows of every batch are one tall matrix.
+      gemm_accumulate<T>(GemmShape{batches * m, n, k, false, false}, T(1), pa, pb, po, ctx);
+      return Status::ok_status();
+    }
     if (batches == 1) {
       gemm_accumulate<T>(s, T(1), pa + a_off[0], pb + b_off[0], po, ctx);
       return Status::ok_status();

@@ -1,5 +1,6 @@
 #include "engine/exec/executor.h"
 
+#include <chrono>
 #include <deque>
 #include <map>
 
@@ -101,6 +102,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph) {
     Step step;
     step.kernel = std::move(kernels[i]);
     step.label = ir::describe_node(node, i);
+    step.op_type = node.op_type;
     for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot(in));
     for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot(out));
     last_use.resize(static_cast<size_t>(ex->num_slots_), -1);
@@ -119,8 +121,10 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph) {
   return ex;
 }
 
-Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs,
-                                          const KernelContext& ctx) const {
+Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const KernelContext& ctx,
+                                          OpProfile* profile) const {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point run_start = profile != nullptr ? Clock::now() : Clock::time_point();
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (const auto& [s, t] : constants_) values[static_cast<size_t>(s)] = t;
   for (size_t i = 0; i < input_slots_.size() && i < inputs.size(); ++i) {
@@ -140,7 +144,13 @@ Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs,
       in_ptrs.push_back(t);
     }
     outs.assign(step.outputs.size(), Tensor());
+    const Clock::time_point step_start = profile != nullptr ? Clock::now() : Clock::time_point();
     Status st = step.kernel->compute(ctx, in_ptrs, outs);
+    if (profile != nullptr) {
+      OpProfile::OpTime& op = profile->by_op_type[step.op_type];
+      op.total_ms += std::chrono::duration<double, std::milli>(Clock::now() - step_start).count();
+      ++op.calls;
+    }
     if (!st.ok()) return st.with_context(step.label);
     for (size_t j = 0; j < step.outputs.size(); ++j) {
       if (step.outputs[j] < 0) continue;
@@ -155,6 +165,10 @@ Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs,
     const Tensor& t = values[static_cast<size_t>(s)];
     if (!t.defined()) return internal_error("graph output was not produced");
     result.push_back(t);
+  }
+  if (profile != nullptr) {
+    ++profile->runs;
+    profile->run_ms += std::chrono::duration<double, std::milli>(Clock::now() - run_start).count();
   }
   return result;
 }

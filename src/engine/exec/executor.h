@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "engine/exec/kernel.h"
+#include "engine/exec/session.h"
 #include "engine/ir/graph.h"
 
 namespace modelhost::engine::exec {
@@ -24,8 +25,10 @@ class Executor {
   static Result<std::unique_ptr<Executor>> create(const ir::Graph& graph);
 
   // `inputs` in graph.inputs order, already checked against the declared dtypes and shapes.
-  // Returns graph.outputs in order. Thread-safe.
-  Result<std::vector<Tensor>> run(std::span<const Tensor> inputs, const KernelContext& ctx) const;
+  // Returns graph.outputs in order. Thread-safe. With a `profile`, each step's kernel time is
+  // added to it under the node's op type (steady_clock); null costs one branch per step.
+  Result<std::vector<Tensor>> run(std::span<const Tensor> inputs, const KernelContext& ctx,
+                                  OpProfile* profile = nullptr) const;
 
   // Initializers, for callers that need to know which buffers belong to the model.
   const std::vector<std::pair<int, Tensor>>& constants() const { return constants_; }
@@ -37,6 +40,7 @@ class Executor {
     std::vector<int> outputs;  // slot per node output; -1 for an omitted optional output
     std::vector<int> release;  // slots whose last consumer is this step
     std::string label;         // describe_node(), for run-time errors
+    std::string op_type;       // the profile key
   };
 
   Executor() = default;

@@ -49,6 +49,12 @@ struct KernelRegistrar {
 
 }  // namespace modelhost::engine::exec
 
+// A kernel of another domain, e.g. the fused ops of ir::kModelhostDomain.
+#define MH_REGISTER_CPU_DOMAIN_KERNEL(domain, op, since, until, factory) \
+  static const ::modelhost::engine::exec::KernelRegistrar MH_CONCAT(    \
+      mh_kernel_registrar_,                                             \
+      __LINE__)(::modelhost::engine::exec::KernelDef{(domain), #op, (since), (until), (factory)})
+
 #define MH_REGISTER_CPU_KERNEL(op, since, until, factory)            \
   static const ::modelhost::engine::exec::KernelRegistrar MH_CONCAT( \
       mh_kernel_registrar_,                                          \

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <thread>
 
 #include "common/logging.h"
 #include "common/thread_pool.h"
 #include "engine/exec/executor.h"
+#include "engine/ir/arena.h"
 #include "engine/onnx/model_loader.h"
 #include "engine/opt/pass.h"
 
@@ -61,8 +63,8 @@ class OnnxSession final : public Session {
       RETURN_IF_ERROR(exec::Executor::create(model.graph).status());
       ASSIGN_OR_RETURN(auto reports, opt::optimize(model.graph));
       for (const auto& r : reports) {
-        ModelMetadata::Pass p{r.pass, static_cast<int64_t>(r.nodes_before),
-                              static_cast<int64_t>(r.nodes_after), {}};
+        ModelMetadata::Pass p{
+            r.pass, static_cast<int64_t>(r.nodes_before), static_cast<int64_t>(r.nodes_after), {}};
         for (const auto& [op, n] : r.op_counts) p.op_counts[op] = n;
         s->metadata_.passes.push_back(std::move(p));
       }
@@ -81,6 +83,7 @@ class OnnxSession final : public Session {
     s->metadata_.opset = model.graph.opsets.at(ir::kDefaultDomain);
     s->metadata_.ir_version = model.ir_version;
     s->metadata_.producer_name = model.producer_name;
+    s->metadata_.input_dim_params = std::move(model.input_dim_params);
 
     int threads = options.intra_op_threads;
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -89,11 +92,12 @@ class OnnxSession final : public Session {
 
     LOG_INFO("model loaded")
         .kv("nodes", static_cast<int64_t>(model.graph.nodes.size()))
-        .kv("nodes_as_loaded", [&] {
-          int64_t n = 0;
-          for (const auto& [op, c] : s->metadata_.op_counts) n += c;
-          return n;
-        }())
+        .kv("nodes_as_loaded",
+            [&] {
+              int64_t n = 0;
+              for (const auto& [op, c] : s->metadata_.op_counts) n += c;
+              return n;
+            }())
         .kv("opset", s->metadata_.opset)
         .kv("inputs", static_cast<int64_t>(s->signature_.inputs.size()))
         .kv("outputs", static_cast<int64_t>(s->signature_.outputs.size()))
@@ -103,11 +107,34 @@ class OnnxSession final : public Session {
   }
 
   Result<std::vector<Tensor>> run(std::span<const Tensor> inputs) const override {
+    return run_with(inputs, nullptr);
+  }
+
+  Result<std::vector<Tensor>> run_profiled(std::span<const Tensor> inputs,
+                                           OpProfile& profile) const override {
+    return run_with(inputs, &profile);
+  }
+
+  const ModelSignature& signature() const override { return signature_; }
+  const ModelMetadata& metadata() const override { return metadata_; }
+
+ private:
+  OnnxSession() = default;
+
+  Result<std::vector<Tensor>> run_with(std::span<const Tensor> inputs, OpProfile* profile) const {
     RETURN_IF_ERROR(check_inputs(inputs));
     exec::KernelContext ctx;
     ctx.pool = pool_.get();
+    // This call's intermediates live in an arena of its own, taken from the idle ones.
+    std::shared_ptr<BufferArena> arena = take_arena();
+    struct GiveBack {
+      const OnnxSession* session;
+      std::shared_ptr<BufferArena> arena;
+      ~GiveBack() { session->return_arena(std::move(arena)); }
+    } give_back{this, arena};
+    ScopedArena scope(arena.get());
     try {
-      ASSIGN_OR_RETURN(std::vector<Tensor> outputs, executor_->run(inputs, ctx));
+      ASSIGN_OR_RETURN(std::vector<Tensor> outputs, executor_->run(inputs, ctx, profile));
       // Identity, Reshape and friends may hand back a view of a caller's buffer; outputs must
       // outlive and stay independent of the inputs, so those are copied.
       for (Tensor& out : outputs) {
@@ -123,12 +150,6 @@ class OnnxSession final : public Session {
       return resource_exhausted("out of memory while running the model");
     }
   }
-
-  const ModelSignature& signature() const override { return signature_; }
-  const ModelMetadata& metadata() const override { return metadata_; }
-
- private:
-  OnnxSession() = default;
 
   Status check_inputs(std::span<const Tensor> inputs) const {
     const auto& expected = signature_.inputs;
@@ -160,7 +181,41 @@ class OnnxSession final : public Session {
     return Status::ok_status();
   }
 
+  std::shared_ptr<BufferArena> take_arena() const {
+    std::lock_guard<std::mutex> lock(arena_mu_);
+    if (idle_arenas_.empty()) {
+      all_arenas_.push_back(std::make_shared<BufferArena>());
+      return all_arenas_.back();
+    }
+    std::shared_ptr<BufferArena> a = std::move(idle_arenas_.back());
+    idle_arenas_.pop_back();
+    return a;
+  }
+
+  void return_arena(std::shared_ptr<BufferArena> arena) const {
+    std::lock_guard<std::mutex> lock(arena_mu_);
+    idle_arenas_.push_back(std::move(arena));
+  }
+
+ public:
+  MemoryStats memory_stats() const override {
+    MemoryStats m;
+    std::lock_guard<std::mutex> lock(arena_mu_);
+    m.arenas = all_arenas_.size();
+    for (const auto& a : all_arenas_) {
+      BufferArena::Stats st = a->stats();
+      m.peak_arena_bytes = std::max(m.peak_arena_bytes, st.peak_in_use_bytes);
+      m.arena_bytes += st.in_use_bytes + st.free_bytes;
+    }
+    for (const auto& [slot, t] : executor_->constants()) m.weight_bytes += t.byte_size();
+    return m;
+  }
+
+ private:
   std::unique_ptr<exec::Executor> executor_;
+  mutable std::mutex arena_mu_;
+  mutable std::vector<std::shared_ptr<BufferArena>> all_arenas_;   // one per concurrent run seen
+  mutable std::vector<std::shared_ptr<BufferArena>> idle_arenas_;  // not in use by a run now
   ModelSignature signature_;
   ModelMetadata metadata_;
   std::vector<bool> input_has_shape_;
@@ -169,9 +224,16 @@ class OnnxSession final : public Session {
 
 }  // namespace
 
+MemoryStats Session::memory_stats() const { return MemoryStats{}; }
+
 const ModelMetadata& Session::metadata() const {
   static const ModelMetadata kEmpty;
   return kEmpty;
+}
+
+Result<std::vector<Tensor>> Session::run_profiled(std::span<const Tensor> inputs,
+                                                  OpProfile& /*profile*/) const {
+  return run(inputs);
 }
 
 Result<std::unique_ptr<Session>> Session::create(const std::string& model_path,

@@ -48,9 +48,29 @@ struct ModelMetadata {
     std::map<std::string, int64_t> op_counts;
   };
   std::vector<Pass> passes;
+  // Graph input name -> the dim_param of each dim ("" where the model gives a value or nothing).
+  std::map<std::string, std::vector<std::string>> input_dim_params;
 };
 
+// Where the time of a run goes, per op type, summed over the runs that filled it. Filled by
+// Session::run_profiled; one profile belongs to one caller (not shared between concurrent runs).
+struct OpProfile {
+  struct OpTime {
+    double total_ms = 0;  // wall time inside this op type's kernels
+    int64_t calls = 0;    // kernel invocations
+  };
+  std::map<std::string, OpTime> by_op_type;
+  int64_t runs = 0;   // runs that added to this profile
+  double run_ms = 0;  // wall time of those runs inside the executor (ops + bookkeeping)
+};
 
+// Memory a session holds, for `modelhost perf` and the load log.
+struct MemoryStats {
+  size_t weight_bytes = 0;      // the model's weights, shared by all runs
+  size_t peak_arena_bytes = 0;  // the most one run's intermediates and outputs held at once
+  size_t arena_bytes = 0;       // held by the arenas now (in use + cached for the next runs)
+  size_t arenas = 0;            // one per run that was ever in flight at the same time
+};
 
 struct SessionOptions {
   // Intra-op threads for this session's kernels, the calling thread included: 1 runs every op
@@ -77,7 +97,14 @@ class Session {
   // with the model's weights, so treat outputs as read-only).
   virtual Result<std::vector<Tensor>> run(std::span<const Tensor> inputs) const = 0;
 
+  // run(), also adding the time of every op to `profile`. Each op costs two clock reads more, so
+  // measure latency with run(). The default (used by test doubles) runs run() and adds nothing.
+  virtual Result<std::vector<Tensor>> run_profiled(std::span<const Tensor> inputs,
+                                                   OpProfile& profile) const;
+
   virtual const ModelSignature& signature() const = 0;
+  // Zero by default, so test doubles of Session need not provide it.
+  virtual MemoryStats memory_stats() const;
   // Empty by default, so test doubles of Session need not provide it.
   virtual const ModelMetadata& metadata() const;
 };

@@ -18,6 +18,9 @@ namespace modelhost::engine::ir {
 
 // The default ONNX operator domain ("" or "ai.onnx" in a model).
 inline constexpr const char* kDefaultDomain = "";
+// The domain of the fused ops that graph passes create (FusedConv, FusedMatMul). Models do not
+// use it; its ops exist only between the passes and the executor, at opset 1.
+inline constexpr const char* kModelhostDomain = "com.modelhost";
 
 // A named tensor flowing through the graph, with what the model declares about it.
 struct Value {
@@ -58,6 +61,9 @@ struct Model {
   Graph graph;
   int64_t ir_version = 0;
   std::string producer_name;
+  // Graph input name -> the dim_param of each of its dims ("" where the model gives a value or
+  // nothing), for tools that pick sizes for open dims by name (e.g. "sequence").
+  std::map<std::string, std::vector<std::string>> input_dim_params;
 };
 
 }  // namespace modelhost::engine::ir

@@ -1,5 +1,7 @@
 #include "engine/ir/tensor.h"
 
+#include "engine/ir/arena.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -43,10 +45,15 @@ Tensor Tensor::allocate(DataType dtype, Shape shape) {
   size_t bytes = t.byte_size();
   size_t rounded = ((bytes + 63) / 64) * 64;
   if (rounded == 0) rounded = 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (p == nullptr) throw std::bad_alloc();
+  if (BufferArena* arena = ScopedArena::current()) {
+    t.owner_ = arena->acquire(rounded);
+  } else {
+    void* p = std::aligned_alloc(64, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    t.owner_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  }
+  void* p = const_cast<void*>(t.owner_.get());
   std::memset(p, 0, rounded);
-  t.owner_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   t.data_ = p;
   return t;
 }

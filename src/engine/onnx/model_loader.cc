@@ -80,7 +80,7 @@ std::string consumer_context(const ir::Graph& g, const std::string& value) {
   return "";
 }
 
-Result<ir::Model> convert_model(const ::onnx::ModelProto& proto, const fs::path& model_dir) {
+Result<ir::Model> convert_model(::onnx::ModelProto& proto, const fs::path& model_dir) {
   ir::Model model;
   model.ir_version = proto.ir_version();
   model.producer_name = proto.producer_name();
@@ -120,7 +120,10 @@ Result<ir::Model> convert_model(const ::onnx::ModelProto& proto, const fs::path&
     }
   }
 
-  for (const auto& tp : gp.initializer()) {
+  // Each weight's bytes are released from the message once decoded, so loading holds about one
+  // copy of the weights at a time instead of two.
+  auto* mutable_initializers = proto.mutable_graph()->mutable_initializer();
+  for (auto& tp : *mutable_initializers) {
     if (tp.name().empty()) return invalid_argument("an initializer has no name");
     if (g.initializers.count(tp.name())) {
       return invalid_argument("initializer \"" + tp.name() + "\" is defined twice");
@@ -131,6 +134,7 @@ Result<ir::Model> convert_model(const ::onnx::ModelProto& proto, const fs::path&
                                      consumer_context(g, tp.name()));
     }
     g.initializers.emplace(tp.name(), std::move(t).value());
+    if (tp.has_raw_data()) std::string().swap(*tp.mutable_raw_data());
   }
   if (gp.sparse_initializer_size() > 0) {
     return unimplemented("sparse initializers are not supported");
@@ -146,6 +150,10 @@ Result<ir::Model> convert_model(const ::onnx::ModelProto& proto, const fs::path&
     ir::Value v = std::move(converted).value();
     if (!available.insert(v.name).second) {
       return invalid_argument("graph input \"" + v.name + "\" is declared twice");
+    }
+    if (const auto& tt = vi.type().tensor_type(); tt.has_shape()) {
+      auto& params = model.input_dim_params[v.name];
+      for (const auto& dim : tt.shape().dim()) params.push_back(dim.dim_param());
     }
     g.inputs.push_back(std::move(v));
   }
@@ -203,12 +211,18 @@ Result<ir::Model> load_model(const std::string& path) {
   if (!fs::is_regular_file(status)) return invalid_argument("model path is not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return invalid_argument("model file cannot be opened");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return invalid_argument("model file cannot be read");
   fs::path dir = fs::path(path).parent_path();
   if (dir.empty()) dir = ".";
-  return load_model_from_bytes(std::move(buf).str(), dir.string());
+  // Parsed straight from the file: no second copy of a large model in memory.
+  ::onnx::ModelProto proto;
+  if (!proto.ParseFromIstream(&in)) {
+    if (in.bad()) return invalid_argument("model file cannot be read");
+    return invalid_argument("not a valid ONNX model (protobuf parsing failed)");
+  }
+  if (!proto.has_graph()) {
+    return invalid_argument("not a valid ONNX model (it has no graph)");
+  }
+  return convert_model(proto, dir);
 }
 
 }  // namespace modelhost::engine::onnx_import

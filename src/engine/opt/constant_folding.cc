@@ -82,27 +82,4 @@ Status fold_constants(ir::Graph& graph) {
   return Status();
 }
 
-std::map<std::string, int> count_ops(const ir::Graph& graph) {
-  std::map<std::string, int> counts;
-  for (const auto& n : graph.nodes) ++counts[n.op_type];
-  return counts;
-}
-
-Result<std::vector<PassReport>> optimize(ir::Graph& graph) {
-  std::vector<PassReport> reports;
-  auto run = [&](const char* name, Status (*pass)(ir::Graph&)) -> Status {
-    PassReport r;
-    r.pass = name;
-    r.nodes_before = graph.nodes.size();
-    RETURN_IF_ERROR(pass(graph));
-    r.nodes_after = graph.nodes.size();
-    r.op_counts = count_ops(graph);
-    reports.push_back(std::move(r));
-    return Status();
-  };
-  RETURN_IF_ERROR(run("constant_folding", &fold_constants));
-  RETURN_IF_ERROR(run("dead_node_elimination", &eliminate_dead_nodes));
-  return reports;
-}
-
 }  // namespace modelhost::engine::opt

@@ -32,7 +32,25 @@ Status eliminate_dead_nodes(ir::Graph& graph);
 // whose outputs would be very large are left in place (their error, if any, shows at run time).
 Status fold_constants(ir::Graph& graph);
 
-// The default pipeline: constant folding, then dead-node elimination.
+// Folds an inference BatchNormalization that follows a Conv into the Conv's weights and bias.
+Status fold_conv_batch_norm(ir::Graph& graph);
+
+// Replaces the spelled-out layer norm over the last axis (ReduceMean, Sub, Pow, ReduceMean, Add,
+// Sqrt, Div, Mul, Add) by LayerNormalization.
+Status fuse_layer_norm(ir::Graph& graph);
+
+// Replaces x * 0.5 * (1 + Erf(x / sqrt(2))) in its exported spellings by Gelu.
+Status fuse_gelu(ir::Graph& graph);
+
+// MatMul with a 2-D weight + Add of a bias row [+ activation] -> FusedMatMul (com.modelhost).
+Status fuse_matmul_bias(ir::Graph& graph);
+
+// Conv [+ Add of a run-time value] [+ activation] -> FusedConv (com.modelhost).
+Status fuse_conv_activation(ir::Graph& graph);
+
+// The default pipeline, in this order: constant folding, dead-node elimination, Conv+BN folding,
+// LayerNorm fusion, GELU fusion, MatMul+bias(+activation) fusion, Conv(+Add)(+activation) fusion,
+// and dead-node elimination again for the weights the rewrites left unused.
 Result<std::vector<PassReport>> optimize(ir::Graph& graph);
 
 // Op type -> count.

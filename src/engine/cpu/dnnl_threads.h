@@ -1,0 +1,27 @@
+// oneDNN entry points that need the session's thread count.
+//
+// Debian's oneDNN runs its parallel regions on OpenMP. OpenMP's team size is a per-thread
+// setting, so each call sets it on the calling thread from the kernel context (the intra-op
+// pool's workers plus the caller; 1 without a pool) right before entering oneDNN. A kernel
+// called from inside the pool passes a context without a pool and so runs single-threaded.
+#pragma once
+
+#include "engine/exec/kernel.h"
+
+namespace modelhost::engine::cpu {
+
+struct GemmShape;
+
+// Threads a oneDNN call made with `ctx` may use.
+inline int dnnl_threads(const exec::KernelContext& ctx) {
+  return ctx.pool == nullptr ? 1 : ctx.pool->size() + 1;
+}
+
+// Sets the OpenMP team size for oneDNN calls made next on this thread.
+void set_dnnl_threads(const exec::KernelContext& ctx);
+
+// C (m x n, row-major) += alpha * op(A) * op(B), float32, through oneDNN's sgemm.
+void sgemm_accumulate(const GemmShape& s, float alpha, const float* a, const float* b, float* c,
+                      const exec::KernelContext& ctx);
+
+}  // namespace modelhost::engine::cpu

@@ -1,0 +1,86 @@
+#include "engine/ir/arena.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/ir/tensor.h"
+
+namespace modelhost::engine {
+namespace {
+
+TEST(EngineArenaTest, ReusesTheBufferOfAReleasedTensor) {
+  auto arena = std::make_shared<BufferArena>();
+  ScopedArena scope(arena.get());
+  const void* first = nullptr;
+  {
+    Tensor a = Tensor::allocate(DataType::kFloat32, {256});
+    first = a.raw_data();
+    a.mutable_data<float>()[3] = 7.f;
+  }
+  Tensor b = Tensor::allocate(DataType::kFloat32, {200});  // fits the freed 1024-byte buffer
+  EXPECT_EQ(b.raw_data(), first);
+  EXPECT_EQ(b.data<float>()[3], 0.f) << "a reused buffer is zero-filled like a new one";
+  BufferArena::Stats s = arena->stats();
+  EXPECT_EQ(s.allocated, 1u);
+  EXPECT_EQ(s.reused, 1u);
+  EXPECT_EQ(s.in_use_bytes, 1024u);
+  EXPECT_EQ(s.peak_in_use_bytes, 1024u);
+}
+
+TEST(EngineArenaTest, DoesNotLetASmallTensorPinAMuchLargerBuffer) {
+  auto arena = std::make_shared<BufferArena>();
+  ScopedArena scope(arena.get());
+  const void* big = nullptr;
+  {
+    Tensor a = Tensor::allocate(DataType::kFloat32, {1024});
+    big = a.raw_data();
+  }
+  Tensor small = Tensor::allocate(DataType::kFloat32, {16});
+  EXPECT_NE(small.raw_data(), big);
+  EXPECT_EQ(arena->stats().allocated, 2u);
+}
+
+TEST(EngineArenaTest, PeakCountsBuffersHeldAtTheSameTime) {
+  auto arena = std::make_shared<BufferArena>();
+  {
+    ScopedArena scope(arena.get());
+    Tensor a = Tensor::allocate(DataType::kFloat32, {16});  // 64 bytes
+    Tensor b = Tensor::allocate(DataType::kFloat32, {32});  // 128 bytes
+  }
+  EXPECT_EQ(arena->stats().peak_in_use_bytes, 192u);
+  EXPECT_EQ(arena->stats().in_use_bytes, 0u);
+  EXPECT_EQ(arena->stats().free_bytes, 192u);
+}
+
+TEST(EngineArenaTest, OutputsOutliveTheScopeAndTheArenaHandle) {
+  Tensor kept;
+  {
+    auto arena = std::make_shared<BufferArena>();
+    ScopedArena scope(arena.get());
+    kept = Tensor::allocate(DataType::kInt64, {4});
+    kept.mutable_data<int64_t>()[2] = 42;
+  }
+  // The arena object is kept alive by the tensor's buffer.
+  EXPECT_EQ(kept.data<int64_t>()[2], 42);
+}
+
+TEST(EngineArenaTest, WithoutAScopeTensorsComeFromTheHeap) {
+  auto arena = std::make_shared<BufferArena>();
+  { ScopedArena scope(arena.get()); }
+  Tensor t = Tensor::allocate(DataType::kFloat32, {8});
+  EXPECT_EQ(arena->stats().allocated, 0u);
+  EXPECT_EQ(ScopedArena::current(), nullptr);
+}
+
+TEST(EngineArenaTest, ScopesNest) {
+  auto outer = std::make_shared<BufferArena>();
+  auto inner = std::make_shared<BufferArena>();
+  ScopedArena a(outer.get());
+  {
+    ScopedArena b(inner.get());
+    EXPECT_EQ(ScopedArena::current(), inner.get());
+  }
+  EXPECT_EQ(ScopedArena::current(), outer.get());
+}
+
+}  // namespace
+}  // namespace modelhost::engine
