@@ -6,8 +6,10 @@ PORT ?= 8000
 BIN := $(BUILD_DIR)/bin/modelhost
 PY := .venv/bin/python
 MODELS := $(BUILD_DIR)/models
+FIXTURES := $(BUILD_DIR)/fixtures
 
-.PHONY: all setup configure build run test test-unit test-conformance test-integration bench format clean
+.PHONY: all setup configure build run test test-unit test-conformance test-integration \
+	setup-fixtures fixtures test-models bench format clean
 
 all: build
 
@@ -46,10 +48,28 @@ test-conformance: build
 test-integration: build models
 	MODELHOST_BIN=$(abspath $(BIN)) $(PY) -m pytest -q tests/integration
 
-test: test-unit test-conformance test-integration
+# Real models (torchvision, transformers) exported by PyTorch into $(FIXTURES), cached by the
+# exporter script's hash; see tests/models/README.md.
+setup-fixtures:
+	@scripts/setup-fixtures
+
+fixtures: setup-fixtures
+	@.venv-export/bin/python scripts/fixtures $(FIXTURES)
+
+test-models: build fixtures
+	MODELHOST_BIN=$(abspath $(BIN)) MODELHOST_FIXTURES=$(abspath $(FIXTURES)) $(PY) -m pytest -q tests/models
+
+test: test-unit test-conformance test-integration test-models
 
 bench: build models
 	bench/run_perf_analyzer.sh
+
+# The engine against ONNX Runtime on the real-model fixtures that scripts/fixtures exports (cases
+# whose model is missing are listed as skipped); see docs/benchmarks.md.
+FIXTURES ?= $(BUILD_DIR)/fixtures
+.PHONY: bench-engine
+bench-engine: build
+	$(PY) bench/engine/run_engine_bench.py $(FIXTURES) --modelhost $(BIN)
 
 format:
 	@find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
