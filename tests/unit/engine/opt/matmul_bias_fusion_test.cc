@@ -42,6 +42,36 @@ TEST(EngineMatMulBiasFusionTest, FusesTheFollowingActivation) {
   }
 }
 
+TEST(EngineMatMulBiasFusionTest, FusesTheResidualAddOfATransformerBlock) {
+  // y = (x W + bias) + r, r of the output's shape or broadcasting into it.
+  for (Shape r_shape : {Shape{2, 5, 6}, Shape{5, 1}}) {
+    ModelBuilder b(13);
+    b.input("x", DataType::kFloat32, {2, 5, 8});
+    b.input("r", DataType::kFloat32, r_shape);
+    b.output("y", DataType::kFloat32, {});
+    b.initializer("w", random_tensor({8, 6}, 42));
+    b.initializer("bias", random_tensor({6}, 43));
+    b.node("MatMul", {"x", "w"}, {"m"});
+    b.node("Add", {"m", "bias"}, {"a"});
+    b.node("Add", {"r", "a"}, {"y"});
+    auto ops = expect_same_with_passes(b, {random_tensor({2, 5, 8}, 44), random_tensor(r_shape, 45)});
+    EXPECT_EQ(ops["FusedMatMul"], 1) << shape_to_string(r_shape);
+    EXPECT_EQ(ops.count("Add"), 0u) << shape_to_string(r_shape);
+  }
+}
+
+TEST(EngineMatMulBiasFusionTest, OneDimensionalInputGivesAVector) {
+  ModelBuilder b(13);
+  b.input("x", DataType::kFloat32, {8});
+  b.output("y", DataType::kFloat32, {6});
+  b.initializer("w", random_tensor({8, 6}, 46));
+  b.initializer("bias", random_tensor({6}, 47));
+  b.node("MatMul", {"x", "w"}, {"m"});
+  b.node("Add", {"m", "bias"}, {"y"});
+  auto ops = expect_same_with_passes(b, {random_tensor({8}, 48)});
+  EXPECT_EQ(ops["FusedMatMul"], 1);
+}
+
 TEST(EngineMatMulBiasFusionTest, LeavesABiasThatIsNotARowOfN) {
   // A [5, 6] bias is a full matrix, not a row: the Add stays.
   auto ops = expect_same_with_passes(linear(nullptr, {5, 6}), {random_tensor({2, 5, 8}, 35)});
