@@ -6,44 +6,11 @@
 #include <cmath>
 
 #include "engine/cpu/elementwise.h"
+#include "engine/cpu/norm_util.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::cpu {
 namespace {
-
-// Offsets into Scale of shape `ps` broadcast over `inner_shape` (right-aligned), one per inner
-// position; an error when it does not broadcast.
-Result<std::vector<int64_t>> scale_offsets(const Shape& ps, const Shape& inner_shape) {
-  auto fail = [&] {
-    return invalid_argument("Scale " + shape_to_string(ps) +
-                            " does not broadcast over the normalized dims " +
-                            shape_to_string(inner_shape));
-  };
-  Shape p = ps;
-  while (p.size() > inner_shape.size() && p.front() == 1) p.erase(p.begin());
-  if (p.size() > inner_shape.size()) return fail();
-  const size_t lead = inner_shape.size() - p.size();
-  std::vector<int64_t> pstride(inner_shape.size(), 0);
-  int64_t st = 1;
-  for (size_t d = inner_shape.size(); d-- > lead;) {
-    const int64_t pd = p[d - lead];
-    if (pd != 1 && pd != inner_shape[d]) return fail();
-    pstride[d] = pd == 1 ? 0 : st;
-    st *= pd;
-  }
-  int64_t inner = 1;
-  for (int64_t d : inner_shape) inner *= d;
-  std::vector<int64_t> offs(static_cast<size_t>(inner));
-  for (int64_t i = 0; i < inner; ++i) {
-    int64_t rem = i, off = 0;
-    for (size_t d = inner_shape.size(); d-- > 0;) {
-      off += (rem % inner_shape[d]) * pstride[d];
-      rem /= inner_shape[d];
-    }
-    offs[static_cast<size_t>(i)] = off;
-  }
-  return offs;
-}
 
 template <typename T>
 void rms_norm(const T* x, const T* scale, const std::vector<int64_t>& so, T* y, int64_t outer,
@@ -85,7 +52,7 @@ class RmsNormKernel final : public exec::Kernel {
     for (int64_t d = 0; d < std::min(axis, rank); ++d) outer *= x.shape()[static_cast<size_t>(d)];
     int64_t inner = 1;
     for (int64_t d : inner_shape) inner *= d;
-    ASSIGN_OR_RETURN(std::vector<int64_t> so, scale_offsets(s.shape(), inner_shape));
+    ASSIGN_OR_RETURN(std::vector<int64_t> so, param_offsets(s.shape(), inner_shape, "Scale"));
     if (x.num_elements() == 0) {
       outputs[0] = Tensor::allocate(x.dtype(), x.shape());
       return Status::ok_status();
