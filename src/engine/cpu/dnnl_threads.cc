@@ -23,10 +23,17 @@ void set_dnnl_threads(const exec::KernelContext& ctx) {
 
 void sgemm_accumulate(const GemmShape& s, float alpha, const float* a, const float* b, float* c,
                       const exec::KernelContext& ctx) {
+  gemm_strided(s.m, s.n, s.k, alpha, a, s.trans_a ? s.m : s.k, s.trans_a, b,
+               s.trans_b ? s.k : s.n, s.trans_b, c, s.n, ctx);
+}
+
+void gemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                  bool trans_a, const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc,
+                  const exec::KernelContext& ctx) {
+  if (m == 0 || n == 0 || k == 0) return;
   set_dnnl_threads(ctx);
-  const dnnl_status_t st =
-      dnnl_sgemm(s.trans_a ? 'T' : 'N', s.trans_b ? 'T' : 'N', s.m, s.n, s.k, alpha, a,
-                 s.trans_a ? s.m : s.k, b, s.trans_b ? s.k : s.n, 1.0f, c, s.n);
+  const dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha,
+                                      a, lda, b, ldb, 1.0f, c, ldc);
   if (st != dnnl_success) {
     // Only invalid arguments fail, and every caller validates shapes first.
     std::fprintf(stderr, "dnnl_sgemm failed with status %d\n", static_cast<int>(st));

@@ -20,6 +20,12 @@ inline int dnnl_threads(const exec::KernelContext& ctx) {
 // Sets the OpenMP team size for oneDNN calls made next on this thread.
 void set_dnnl_threads(const exec::KernelContext& ctx);
 
+// C (m x n, row stride ldc) += alpha * op(A) * op(B) with explicit leading dimensions, float32,
+// through oneDNN's sgemm: for matrices that are strided views (attention heads).
+void gemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                  bool trans_a, const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc,
+                  const exec::KernelContext& ctx);
+
 // C (m x n, row-major) += alpha * op(A) * op(B), float32, through oneDNN's sgemm.
 void sgemm_accumulate(const GemmShape& s, float alpha, const float* a, const float* b, float* c,
                       const exec::KernelContext& ctx);

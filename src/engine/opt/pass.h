@@ -45,11 +45,16 @@ Status fuse_gelu(ir::Graph& graph);
 // MatMul with a 2-D weight + Add of a bias row [+ activation] -> FusedMatMul (com.modelhost).
 Status fuse_matmul_bias(ir::Graph& graph);
 
+// The scaled dot-product attention of Hugging Face BERT exports (Transposes, MatMul, scale,
+// mask Add, Softmax, MatMul, Transpose) -> FusedAttention (com.modelhost).
+Status fuse_attention(ir::Graph& graph);
+
 // Conv [+ Add of a run-time value] [+ activation] -> FusedConv (com.modelhost).
 Status fuse_conv_activation(ir::Graph& graph);
 
 // The default pipeline, in this order: constant folding, dead-node elimination, Conv+BN folding,
-// LayerNorm fusion, GELU fusion, MatMul+bias(+activation) fusion, Conv(+Add)(+activation) fusion,
+// LayerNorm fusion, GELU fusion, attention fusion, MatMul+bias(+activation) fusion,
+// Conv(+Add)(+activation) fusion,
 // and dead-node elimination again for the weights the rewrites left unused.
 Result<std::vector<PassReport>> optimize(ir::Graph& graph);
 

@@ -26,6 +26,7 @@ Result<std::vector<PassReport>> optimize(ir::Graph& graph) {
   RETURN_IF_ERROR(run("conv_bn_folding", &fold_conv_batch_norm));
   RETURN_IF_ERROR(run("layer_norm_fusion", &fuse_layer_norm));
   RETURN_IF_ERROR(run("gelu_fusion", &fuse_gelu));
+  RETURN_IF_ERROR(run("attention_fusion", &fuse_attention));
   RETURN_IF_ERROR(run("matmul_bias_fusion", &fuse_matmul_bias));
   RETURN_IF_ERROR(run("conv_activation_fusion", &fuse_conv_activation));
   RETURN_IF_ERROR(run("dead_weight_elimination", &eliminate_dead_nodes));
