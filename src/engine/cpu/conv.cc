@@ -48,7 +48,10 @@ struct ConvPrim {
   bool blocked = false;
   dnnl::memory::desc src_plain, dst_plain, w_plain;
   dnnl::reorder src_in, dst_out, z_in, w_pack;
-  bool src_is_plain = false, dst_is_plain = false;  // no reorder needed on that side
+  // The layouts X, Y and Z have as tensors: plain, or nChw8c when chained (see ChainFlags).
+  dnnl::memory::desc src_given, dst_given, z_given;
+  // No reorder on that side: the primitive uses the tensor's own buffer and layout.
+  bool src_direct = true, dst_direct = true, z_direct = true;
   mutable std::mutex pack_mu;
   mutable const void* packed_from = nullptr;
   mutable uint64_t packed_fingerprint = 0;
@@ -96,10 +99,25 @@ bool dnnl_eltwise(const Activation& act, dnnl::algorithm& alg, float& alpha, flo
   }
 }
 
+// Which of a FusedConv's tensors are in oneDNN's nChw8c layout instead of NCHW (set by
+// opt/conv_layout on chains of FusedConvs, so that nothing is reordered between them; such a
+// tensor keeps its logical NCHW shape, which has the same size since channels are a multiple of
+// 8, and is only ever read by another chained FusedConv).
+struct ChainFlags {
+  bool in = false;   // X
+  bool out = false;  // Y
+  bool z = false;    // the residual Z
+};
+
 class ConvKernel final : public exec::Kernel {
  public:
-  ConvKernel(WindowAttrs attrs, int64_t group, Activation act, bool constant_weights)
-      : attrs_(std::move(attrs)), group_(group), act_(act), constant_weights_(constant_weights) {}
+  ConvKernel(WindowAttrs attrs, int64_t group, Activation act, bool constant_weights,
+             ChainFlags chain)
+      : attrs_(std::move(attrs)),
+        group_(group),
+        act_(act),
+        constant_weights_(constant_weights),
+        chain_(chain) {}
 
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
@@ -128,6 +146,11 @@ class ConvKernel final : public exec::Kernel {
       outputs[0] = std::move(y);
       return Status::ok_status();
     }
+    if (z != nullptr && !p->sum_in_primitive && (chain_.out || chain_.z)) {
+      return invalid_argument("residual " + shape_to_string(z->shape()) +
+                              " does not have the output's shape " + shape_to_string(y.shape()) +
+                              ", which a blocked-layout FusedConv needs");
+    }
     if (p->sum_in_primitive && !p->blocked) {
       std::copy(z->data<float>(), z->data<float>() + z->num_elements(), y.mutable_data<float>());
     }
@@ -140,29 +163,27 @@ class ConvKernel final : public exec::Kernel {
         return Tensor::allocate(DataType::kUInt8, {static_cast<int64_t>(std::max<size_t>(bytes, 1))});
       };
       Tensor scratch = buffer(p->scratch.get_size());
-      dnnl::memory x_plain(p->blocked ? p->src_plain : p->src, eng,
-                           const_cast<float*>(x.data<float>()));
-      dnnl::memory y_plain(p->blocked ? p->dst_plain : p->dst, eng, y.mutable_data<float>());
-      dnnl::memory src = x_plain, dst = y_plain, weights;
+      dnnl::memory x_given(p->src_given, eng, const_cast<float*>(x.data<float>()));
+      dnnl::memory y_given(p->dst_given, eng, y.mutable_data<float>());
+      dnnl::memory src = x_given, dst = y_given, weights;
       Tensor src_buf, dst_buf;
       std::shared_ptr<std::vector<uint8_t>> packed;
       if (p->blocked) {
-        if (!p->src_is_plain) {
+        if (!p->src_direct) {
           src_buf = buffer(p->src.get_size());
           src = dnnl::memory(p->src, eng, src_buf.mutable_raw_data());
-          p->src_in.execute(stream, x_plain, src);
+          p->src_in.execute(stream, x_given, src);
         }
-        if (!p->dst_is_plain) {
+        if (!p->dst_direct) {
           dst_buf = buffer(p->dst.get_size());
           dst = dnnl::memory(p->dst, eng, dst_buf.mutable_raw_data());
         }
         if (p->sum_in_primitive) {
-          if (p->dst_is_plain) {
-            std::copy(z->data<float>(), z->data<float>() + z->num_elements(),
-                      y.mutable_data<float>());
+          if (p->z_direct) {
+            std::memcpy(dst.get_data_handle(), z->raw_data(), z->byte_size());
           } else {
-            dnnl::memory z_plain(p->dst_plain, eng, const_cast<float*>(z->data<float>()));
-            p->z_in.execute(stream, z_plain, dst);
+            dnnl::memory z_given(p->z_given, eng, const_cast<float*>(z->data<float>()));
+            p->z_in.execute(stream, z_given, dst);
           }
         }
         ASSIGN_OR_RETURN(packed, packed_weights(*p, w, stream));
@@ -180,7 +201,7 @@ class ConvKernel final : public exec::Kernel {
                      dnnl::memory(p->bias, eng, const_cast<float*>(b->data<float>())));
       }
       p->prim.execute(stream, args);
-      if (p->blocked && !p->dst_is_plain) p->dst_out.execute(stream, dst, y_plain);
+      if (p->blocked && !p->dst_direct) p->dst_out.execute(stream, dst, y_given);
       stream.wait();
     } catch (const dnnl::error& e) {
       return internal_error(std::string("oneDNN convolution: ") + e.what());
@@ -281,8 +302,14 @@ class ConvKernel final : public exec::Kernel {
     // blocked route needs W packed once, so only weights that are constants take it.
     p->blocked = constant_weights_;
     const tag any = tag::any;
-    p->src = p->blocked ? dnnl::memory::desc(src, dt::f32, any) : p->src_plain;
-    p->dst = p->blocked ? dnnl::memory::desc(dst, dt::f32, any) : p->dst_plain;
+    const tag chain_tag = ns == 3 ? tag::nCdhw8c : tag::nChw8c;
+    p->src_given = chain_.in ? dnnl::memory::desc(src, dt::f32, chain_tag) : p->src_plain;
+    p->dst_given = chain_.out ? dnnl::memory::desc(dst, dt::f32, chain_tag) : p->dst_plain;
+    p->z_given = chain_.z ? dnnl::memory::desc(dst, dt::f32, chain_tag) : p->dst_plain;
+    p->src = chain_.in ? p->src_given
+                       : (p->blocked ? dnnl::memory::desc(src, dt::f32, any) : p->src_plain);
+    p->dst = chain_.out ? p->dst_given
+                        : (p->blocked ? dnnl::memory::desc(dst, dt::f32, any) : p->dst_plain);
     p->weights = p->blocked ? dnnl::memory::desc(wd, dt::f32, any) : p->w_plain;
     p->bias = dnnl::memory::desc({m}, dt::f32, tag::a);
     dnnl::primitive_attr attr;
@@ -301,6 +328,10 @@ class ConvKernel final : public exec::Kernel {
       ops.append_eltwise(1.f, alg, alpha, beta);
     }
     attr.set_post_ops(ops);
+    if ((chain_.in && c % 8 != 0) || ((chain_.out || chain_.z) && m % 8 != 0)) {
+      return invalid_argument(
+          "a blocked-layout FusedConv needs channel counts that are multiples of 8");
+    }
     auto desc = b ? dnnl::convolution_forward::desc(
                         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                         p->src, p->weights, p->bias, p->dst, strides, dil, pl, pr)
@@ -315,15 +346,19 @@ class ConvKernel final : public exec::Kernel {
       p->src = pd.src_desc();
       p->dst = pd.dst_desc();
       p->weights = pd.weights_desc();
-      // oneDNN keeps a plain layout where it prefers one (the 3-channel first layer's source).
-      p->src_is_plain = p->src == p->src_plain;
-      p->dst_is_plain = p->dst == p->dst_plain;
-      if (!p->src_is_plain) {
-        p->src_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->src_plain, eng, p->src));
+      // oneDNN keeps a plain layout where it prefers one (the 3-channel first layer's source),
+      // and chained sides already have the layout the primitive was created with.
+      p->src_direct = p->src == p->src_given;
+      p->dst_direct = p->dst == p->dst_given;
+      p->z_direct = p->dst == p->z_given;
+      if (!p->src_direct) {
+        p->src_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->src_given, eng, p->src));
       }
-      if (!p->dst_is_plain) {
-        p->dst_out = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->dst, eng, p->dst_plain));
-        p->z_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->dst_plain, eng, p->dst));
+      if (!p->dst_direct) {
+        p->dst_out = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->dst, eng, p->dst_given));
+      }
+      if (!p->z_direct) {
+        p->z_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->z_given, eng, p->dst));
       }
       p->w_pack = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->w_plain, eng, p->weights));
     }
@@ -334,15 +369,16 @@ class ConvKernel final : public exec::Kernel {
   int64_t group_;
   Activation act_;
   bool constant_weights_;  // FusedConv: W is a model weight, so its packed copy can be kept
+  ChainFlags chain_;
   DnnlCache<ConvPrim> cache_;
 };
 
 Result<std::unique_ptr<exec::Kernel>> make(const ir::Node& node, bool fused) {
   RETURN_IF_ERROR(exec::check_arity(node, 2, fused ? 4 : 3));
   if (fused) {
-    RETURN_IF_ERROR(exec::check_attributes(node, {"auto_pad", "dilations", "group", "kernel_shape",
-                                                  "pads", "strides", "activation",
-                                                  "activation_params"}));
+    RETURN_IF_ERROR(exec::check_attributes(
+        node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", "activation",
+               "activation_params", "blocked_input", "blocked_output", "blocked_residual"}));
   } else {
     RETURN_IF_ERROR(exec::check_attributes(
         node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}));
@@ -351,10 +387,15 @@ Result<std::unique_ptr<exec::Kernel>> make(const ir::Node& node, bool fused) {
   ASSIGN_OR_RETURN(int64_t group, node.attributes.get_int("group", 1));
   if (group < 1) return invalid_argument("group must be >= 1");
   Activation act;
+  ChainFlags chain;
   if (fused) {
     ASSIGN_OR_RETURN(act, Activation::from_node(node));
+    ASSIGN_OR_RETURN(int64_t in, node.attributes.get_int("blocked_input", 0));
+    ASSIGN_OR_RETURN(int64_t out, node.attributes.get_int("blocked_output", 0));
+    ASSIGN_OR_RETURN(int64_t z, node.attributes.get_int("blocked_residual", 0));
+    chain = ChainFlags{in != 0, out != 0, z != 0};
   }
-  return exec::make_kernel<ConvKernel>(std::move(attrs), group, act, fused);
+  return exec::make_kernel<ConvKernel>(std::move(attrs), group, act, fused, chain);
 }
 
 Result<std::unique_ptr<exec::Kernel>> make_conv(const ir::Node& node) { return make(node, false); }
