@@ -376,6 +376,7 @@ struct Measurement {
   std::vector<double> run_ms;
   double timed_s = 0;
   double rss_after_load = 0, rss_before_timed = 0, rss_after_timed = 0, peak_rss = 0;
+  engine::MemoryStats engine_memory;  // weights and the run arenas, after the timed runs
   engine::OpProfile profile;
 };
 
@@ -458,6 +459,11 @@ void print_text(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
       "%+.1f MiB (%.1f -> %.1f MiB)\n",
       m.peak_rss, m.rss_after_load, m.rss_after_timed - m.rss_before_timed, m.rss_before_timed,
       m.rss_after_timed);
+  constexpr double kMiB = 1024.0 * 1024.0;
+  std::printf("engine memory: weights %.1f MiB, peak arena %.2f MiB per run (%zu arena%s)\n",
+              static_cast<double>(m.engine_memory.weight_bytes) / kMiB,
+              static_cast<double>(m.engine_memory.peak_arena_bytes) / kMiB,
+              m.engine_memory.arenas, m.engine_memory.arenas == 1 ? "" : "s");
 
   if (m.profile.runs == 0) {
     std::printf("\ntime per op type: not measured (--profile-runs 0)\n");
@@ -537,7 +543,10 @@ void print_json(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
                               {"rss_after_load_mib", m.rss_after_load},
                               {"rss_before_timed_mib", m.rss_before_timed},
                               {"rss_after_timed_mib", m.rss_after_timed},
-                              {"rss_growth_timed_mib", m.rss_after_timed - m.rss_before_timed}}},
+                              {"rss_growth_timed_mib", m.rss_after_timed - m.rss_before_timed},
+                              {"weight_bytes", m.engine_memory.weight_bytes},
+                              {"peak_arena_bytes", m.engine_memory.peak_arena_bytes},
+                              {"arenas", m.engine_memory.arenas}}},
       {"op_counts",
        json::object{{"loaded", counts_json(md.op_counts)}, {"passes", std::move(passes)}}},
       {"op_profile",
@@ -575,6 +584,7 @@ Status measure(const engine::Session& session, const PerfConfig& cfg, Measuremen
   m.rss_after_timed = current_rss_mib();
   // ru_maxrss is updated lazily by the kernel and can trail a fresh /proc reading by a few pages.
   m.peak_rss = std::max({peak_rss_mib(), m.rss_after_load, m.rss_before_timed, m.rss_after_timed});
+  m.engine_memory = session.memory_stats();
   for (int64_t i = 0; i < cfg.profile_runs; ++i) {
     auto r = session.run_profiled(inputs, m.profile);
     if (!r.ok()) return run_failed(r.status());

@@ -128,6 +128,15 @@ def test_perf_json_has_latency_throughput_memory_and_op_times(modelhost_bin, mod
     assert mem["peak_rss_mib"] >= mem["rss_after_load_mib"] > 0
     assert mem["rss_growth_timed_mib"] == pytest.approx(
         mem["rss_after_timed_mib"] - mem["rss_before_timed_mib"])
+    # The engine's own accounting: the weights as stored in the model, and one run arena (runs
+    # are sequential) that held at least the largest intermediate, [3, hidden] float32.
+    import onnx
+    from onnx import numpy_helper
+    model = onnx.load(str(models_dir / "mlp.onnx"))
+    weights = [numpy_helper.to_array(t) for t in model.graph.initializer]
+    assert mem["weight_bytes"] == sum(w.nbytes for w in weights)
+    assert mem["arenas"] == 1
+    assert mem["peak_arena_bytes"] >= 3 * max(w.shape[-1] for w in weights) * 4
     assert r["op_counts"]["loaded"] == {"Gemm": 2, "Relu": 1, "Softmax": 1}
     passes = r["op_counts"]["passes"]
     assert [p["name"] for p in passes][:2] == ["constant_folding", "dead_node_elimination"]
