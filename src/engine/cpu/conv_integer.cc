@@ -6,18 +6,11 @@
 #include <vector>
 
 #include "engine/cpu/pool_util.h"
+#include "engine/cpu/quant_util.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::cpu {
 namespace {
-
-std::vector<int32_t> widen(const Tensor& t) {
-  std::vector<int32_t> v(static_cast<size_t>(t.num_elements()));
-  for (size_t i = 0; i < v.size(); ++i) {
-    v[i] = t.dtype() == DataType::kInt8 ? t.data<int8_t>()[i] : t.data<uint8_t>()[i];
-  }
-  return v;
-}
 
 class ConvIntegerKernel final : public exec::Kernel {
  public:
@@ -55,7 +48,7 @@ class ConvIntegerKernel final : public exec::Kernel {
                                 std::string(dtype_name(z.dtype())) + " " +
                                 shape_to_string(z.shape()));
       }
-      xzp = widen(z)[0];
+      xzp = widen_quantized(z)[0];
     }
     std::vector<int32_t> wzp(static_cast<size_t>(m), 0);
     if (inputs.size() > 3 && inputs[3] != nullptr) {
@@ -66,7 +59,7 @@ class ConvIntegerKernel final : public exec::Kernel {
                                 std::string(dtype_name(z.dtype())) + " " +
                                 shape_to_string(z.shape()));
       }
-      const std::vector<int32_t> v = widen(z);
+      const std::vector<int32_t> v = widen_quantized(z);
       for (int64_t i = 0; i < m; ++i)
         wzp[static_cast<size_t>(i)] = v.size() == 1 ? v[0] : v[static_cast<size_t>(i)];
     }
@@ -74,7 +67,7 @@ class ConvIntegerKernel final : public exec::Kernel {
     for (int64_t d : g.out_dims()) out_shape.push_back(d);
     RETURN_IF_ERROR(checked_num_elements(out_shape, sizeof(int32_t)).status());
     Tensor y = Tensor::allocate(DataType::kInt32, out_shape);
-    const std::vector<int32_t> xv = widen(x), wv = widen(w);
+    const std::vector<int32_t> xv = widen_quantized(x), wv = widen_quantized(w);
     const int64_t cg = c / group_, mg = m / group_;
     const int64_t in_plane = g.in[0] * g.in[1] * g.in[2];
     const int64_t out_plane = g.out[0] * g.out[1] * g.out[2];
@@ -88,26 +81,9 @@ class ConvIntegerKernel final : public exec::Kernel {
         for (int64_t o0 = 0; o0 < g.out[0]; ++o0) {
           for (int64_t o1 = 0; o1 < g.out[1]; ++o1) {
             for (int64_t o2 = 0; o2 < g.out[2]; ++o2) {
-              int64_t acc = 0;
-              for (int64_t ic = 0; ic < cg; ++ic) {
-                const int32_t* xp = xv.data() + (b * c + grp * cg + ic) * in_plane;
-                const int32_t* wp = wv.data() + (oc * cg + ic) * k_plane;
-                for (int64_t k0 = 0; k0 < g.kernel[0]; ++k0) {
-                  const int64_t i0 = o0 * g.stride[0] - g.pad_begin[0] + k0 * g.dilation[0];
-                  if (i0 < 0 || i0 >= g.in[0]) continue;
-                  for (int64_t k1 = 0; k1 < g.kernel[1]; ++k1) {
-                    const int64_t i1 = o1 * g.stride[1] - g.pad_begin[1] + k1 * g.dilation[1];
-                    if (i1 < 0 || i1 >= g.in[1]) continue;
-                    for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
-                      const int64_t i2 = o2 * g.stride[2] - g.pad_begin[2] + k2 * g.dilation[2];
-                      if (i2 < 0 || i2 >= g.in[2]) continue;
-                      // Padding holds the zero point, so it contributes (zp - zp) = 0.
-                      acc += static_cast<int64_t>(xp[(i0 * g.in[1] + i1) * g.in[2] + i2] - xzp) *
-                             (wp[(k0 * g.kernel[1] + k1) * g.kernel[2] + k2] - zw);
-                    }
-                  }
-                }
-              }
+              const int64_t acc =
+                  int_conv_position(g, xv.data() + (b * c + grp * cg) * in_plane, in_plane,
+                                    wv.data() + oc * cg * k_plane, k_plane, cg, xzp, zw, o0, o1, o2);
               out[(o0 * g.out[1] + o1) * g.out[2] + o2] = static_cast<int32_t>(acc);
             }
           }

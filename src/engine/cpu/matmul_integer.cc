@@ -6,19 +6,11 @@
 #include <vector>
 
 #include "engine/cpu/elementwise.h"
+#include "engine/cpu/quant_util.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::cpu {
 namespace {
-
-// The values of an int8 / uint8 tensor (or a zero point) widened to int32.
-std::vector<int32_t> widen(const Tensor& t) {
-  std::vector<int32_t> v(static_cast<size_t>(t.num_elements()));
-  for (size_t i = 0; i < v.size(); ++i) {
-    v[i] = t.dtype() == DataType::kInt8 ? t.data<int8_t>()[i] : t.data<uint8_t>()[i];
-  }
-  return v;
-}
 
 // Per-index zero points of length `len` from a scalar or [len] tensor; zeros when absent.
 Result<std::vector<int32_t>> zero_points(const Tensor* zp, const Tensor& operand, int64_t len,
@@ -29,7 +21,7 @@ Result<std::vector<int32_t>> zero_points(const Tensor* zp, const Tensor& operand
                             std::string(dtype_name(zp->dtype())) + " but its operand has " +
                             std::string(dtype_name(operand.dtype())));
   }
-  const std::vector<int32_t> v = widen(*zp);
+  const std::vector<int32_t> v = widen_quantized(*zp);
   if (v.size() == 1) return std::vector<int32_t>(static_cast<size_t>(len), v[0]);
   if (static_cast<int64_t>(v.size()) == len && zp->rank() == 1) return v;
   return invalid_argument(std::string(what) + " " + shape_to_string(zp->shape()) +
@@ -77,7 +69,7 @@ class MatMulIntegerKernel final : public exec::Kernel {
       outputs[0] = std::move(y);
       return Status::ok_status();
     }
-    const std::vector<int32_t> av = widen(a), bv = widen(b);
+    const std::vector<int32_t> av = widen_quantized(a), bv = widen_quantized(b);
     BroadcastPlan plan = plan_broadcast(a_batch, b_batch, batch);
     int32_t* po = y.mutable_data<int32_t>();
     exec::parallel_for(ctx, batches * m, 1, [&](int64_t r0, int64_t r1) {

@@ -97,25 +97,10 @@ class QLinearConvKernel final : public exec::Kernel {
         for (int64_t o0 = 0; o0 < g.out[0]; ++o0) {
           for (int64_t o1 = 0; o1 < g.out[1]; ++o1) {
             for (int64_t o2 = 0; o2 < g.out[2]; ++o2) {
-              int64_t acc = b[static_cast<size_t>(oc)];
-              for (int64_t ic = 0; ic < cg; ++ic) {
-                const int32_t* xp = xv.data() + (bi * c + grp * cg + ic) * in_plane;
-                const int32_t* wp = wv.data() + (oc * cg + ic) * k_plane;
-                for (int64_t k0 = 0; k0 < g.kernel[0]; ++k0) {
-                  const int64_t i0 = o0 * g.stride[0] - g.pad_begin[0] + k0 * g.dilation[0];
-                  if (i0 < 0 || i0 >= g.in[0]) continue;
-                  for (int64_t k1 = 0; k1 < g.kernel[1]; ++k1) {
-                    const int64_t i1 = o1 * g.stride[1] - g.pad_begin[1] + k1 * g.dilation[1];
-                    if (i1 < 0 || i1 >= g.in[1]) continue;
-                    for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
-                      const int64_t i2 = o2 * g.stride[2] - g.pad_begin[2] + k2 * g.dilation[2];
-                      if (i2 < 0 || i2 >= g.in[2]) continue;
-                      acc += static_cast<int64_t>(xp[(i0 * g.in[1] + i1) * g.in[2] + i2] - xzp) *
-                             (wp[(k0 * g.kernel[1] + k1) * g.kernel[2] + k2] - zw);
-                    }
-                  }
-                }
-              }
+              const int64_t acc =
+                  b[static_cast<size_t>(oc)] +
+                  int_conv_position(g, xv.data() + (bi * c + grp * cg) * in_plane, in_plane,
+                                    wv.data() + oc * cg * k_plane, k_plane, cg, xzp, zw, o0, o1, o2);
               const int32_t q = requantize(acc, mult[static_cast<size_t>(oc)], yzp, out_dtype);
               out[(o0 * g.out[1] + o1) * g.out[2] + o2] = static_cast<uint8_t>(q);
             }

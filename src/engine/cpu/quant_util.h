@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/cpu/pool_util.h"
 #include "engine/cpu/unary.h"
 #include "engine/ir/tensor.h"
 
@@ -74,6 +75,36 @@ inline int32_t requantize(int64_t acc, double multiplier, int32_t zero_point, Da
   const double lo = out == DataType::kInt8 ? -128.0 : 0.0;
   const double hi = out == DataType::kInt8 ? 127.0 : 255.0;
   return static_cast<int32_t>(std::clamp(v, lo, hi));
+}
+
+// The integer convolution sum at output position (o0, o1, o2) over the `cg` input channels of
+// one group (ConvInteger, QLinearConv): sum of (x - xzp) * (w - wzp) over the window. x_group
+// points at the group's first channel plane (`in_plane` values each), w_oc at the output
+// channel's first kernel plane (`k_plane` values each). Padding holds the zero point, so it
+// contributes (xzp - xzp) = 0 and is skipped.
+inline int64_t int_conv_position(const Geometry3& g, const int32_t* x_group, int64_t in_plane,
+                                 const int32_t* w_oc, int64_t k_plane, int64_t cg, int32_t xzp,
+                                 int32_t zw, int64_t o0, int64_t o1, int64_t o2) {
+  int64_t acc = 0;
+  for (int64_t ic = 0; ic < cg; ++ic) {
+    const int32_t* xp = x_group + ic * in_plane;
+    const int32_t* wp = w_oc + ic * k_plane;
+    for (int64_t k0 = 0; k0 < g.kernel[0]; ++k0) {
+      const int64_t i0 = o0 * g.stride[0] - g.pad_begin[0] + k0 * g.dilation[0];
+      if (i0 < 0 || i0 >= g.in[0]) continue;
+      for (int64_t k1 = 0; k1 < g.kernel[1]; ++k1) {
+        const int64_t i1 = o1 * g.stride[1] - g.pad_begin[1] + k1 * g.dilation[1];
+        if (i1 < 0 || i1 >= g.in[1]) continue;
+        for (int64_t k2 = 0; k2 < g.kernel[2]; ++k2) {
+          const int64_t i2 = o2 * g.stride[2] - g.pad_begin[2] + k2 * g.dilation[2];
+          if (i2 < 0 || i2 >= g.in[2]) continue;
+          acc += static_cast<int64_t>(xp[(i0 * g.in[1] + i1) * g.in[2] + i2] - xzp) *
+                 (wp[(k0 * g.kernel[1] + k1) * g.kernel[2] + k2] - zw);
+        }
+      }
+    }
+  }
+  return acc;
 }
 
 }  // namespace modelhost::engine::cpu
