@@ -1,71 +1,23 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <limits>
 
-#include "engine/test_util.h"
+#include "engine/ops/variadic_cases.h"
 
 namespace modelhost::engine::testing {
 namespace {
 
-using F = std::vector<float>;
-using D = std::vector<double>;
-using I = std::vector<int64_t>;
-using B = std::vector<bool>;
-
-// a = [3, 2, 1], b = [1, 4, 4], c = [2, 5, 0]
-TEST(EngineMaxTest, ThreeInputs) {
-  Tensor y = OpCase("Max")
-                 .input(Tensor::from_vector<float>({3}, F{3, 2, 1}))
-                 .input(Tensor::from_vector<float>({3}, F{1, 4, 4}))
-                 .input(Tensor::from_vector<float>({3}, F{2, 5, 0}))
-                 .run_one();
-  expect_float_tensor(y, {3}, {3, 5, 4});
-}
-
-TEST(EngineMaxTest, SingleInput) {
-  Tensor y = OpCase("Max").input(Tensor::from_vector<float>({3}, F{3, 2, 1})).run_one();
-  expect_float_tensor(y, {3}, {3, 2, 1});
-}
-
-// [2,1] {1, 4} with [3] {2, 3, 6} -> [2,3]
-TEST(EngineMaxTest, Broadcast) {
-  Tensor y = OpCase("Max")
-                 .input(Tensor::from_vector<float>({2, 1}, F{1, 4}))
-                 .input(Tensor::from_vector<float>({3}, F{2, 3, 6}))
-                 .run_one();
-  expect_float_tensor(y, {2, 3}, {2, 3, 6, 4, 4, 6});
-}
-
-TEST(EngineMaxTest, Int64AndDouble) {
-  Tensor y = OpCase("Max")
-                 .input(Tensor::from_vector<int64_t>({3}, I{3, 2, 1}))
-                 .input(Tensor::from_vector<int64_t>({3}, I{1, 4, 4}))
-                 .run_one();
-  expect_int64_tensor(y, {3}, {3, 4, 4});
-  Tensor z = OpCase("Max")
-                 .input(Tensor::from_vector<double>({3}, D{3, 2, 1}))
-                 .input(Tensor::from_vector<double>({}, D{2}))
-                 .run_one();
-  ASSERT_EQ(z.dtype(), DataType::kFloat64);
-  EXPECT_EQ(z.to_vector<double>(), (D{3, 2, 2}));
-}
-
-TEST(EngineMaxTest, BoolAndMixedDtypesFail) {
-  auto r = OpCase("Max").input(Tensor::from_vector<bool>({1}, B{true})).run();
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("has dtype bool"), std::string::npos);
-  EXPECT_FALSE(OpCase("Max")
-                   .input(Tensor::from_vector<float>({1}, F{1}))
-                   .input(Tensor::from_vector<double>({1}, D{1}))
-                   .run()
-                   .ok());
+TEST(EngineMaxTest, SharedVariadicCases) {
+  check_variadic_op("Max", {.three_inputs = {3, 5, 4},
+                             .broadcast = {2, 3, 6, 4, 4, 6},
+                             .int64 = {3, 4, 4},
+                             .float64 = {3, 2, 2}});
 }
 
 TEST(EngineMaxTest, NaNPropagates) {
   Tensor y = OpCase("Max")
-                 .input(Tensor::from_vector<float>({2}, F{NAN, 1}))
-                 .input(Tensor::from_vector<float>({2}, F{1, NAN}))
+                 .input(Tensor::from_vector<float>({2}, std::vector<float>{NAN, 1}))
+                 .input(Tensor::from_vector<float>({2}, std::vector<float>{1, NAN}))
                  .run_one();
   EXPECT_TRUE(std::isnan(y.data<float>()[0]));
   EXPECT_TRUE(std::isnan(y.data<float>()[1]));

@@ -1,65 +1,15 @@
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <limits>
-
-#include "engine/test_util.h"
+#include "engine/ops/variadic_cases.h"
 
 namespace modelhost::engine::testing {
 namespace {
 
-using F = std::vector<float>;
-using D = std::vector<double>;
-using I = std::vector<int64_t>;
-using B = std::vector<bool>;
-
-// a = [3, 2, 1], b = [1, 4, 4], c = [2, 5, 0]
-TEST(EngineSumTest, ThreeInputs) {
-  Tensor y = OpCase("Sum")
-                 .input(Tensor::from_vector<float>({3}, F{3, 2, 1}))
-                 .input(Tensor::from_vector<float>({3}, F{1, 4, 4}))
-                 .input(Tensor::from_vector<float>({3}, F{2, 5, 0}))
-                 .run_one();
-  expect_float_tensor(y, {3}, {6, 11, 5});
-}
-
-TEST(EngineSumTest, SingleInput) {
-  Tensor y = OpCase("Sum").input(Tensor::from_vector<float>({3}, F{3, 2, 1})).run_one();
-  expect_float_tensor(y, {3}, {3, 2, 1});
-}
-
-// [2,1] {1, 4} with [3] {2, 3, 6} -> [2,3]
-TEST(EngineSumTest, Broadcast) {
-  Tensor y = OpCase("Sum")
-                 .input(Tensor::from_vector<float>({2, 1}, F{1, 4}))
-                 .input(Tensor::from_vector<float>({3}, F{2, 3, 6}))
-                 .run_one();
-  expect_float_tensor(y, {2, 3}, {3, 4, 7, 6, 7, 10});
-}
-
-TEST(EngineSumTest, Int64AndDouble) {
-  Tensor y = OpCase("Sum")
-                 .input(Tensor::from_vector<int64_t>({3}, I{3, 2, 1}))
-                 .input(Tensor::from_vector<int64_t>({3}, I{1, 4, 4}))
-                 .run_one();
-  expect_int64_tensor(y, {3}, {4, 6, 5});
-  Tensor z = OpCase("Sum")
-                 .input(Tensor::from_vector<double>({3}, D{3, 2, 1}))
-                 .input(Tensor::from_vector<double>({}, D{2}))
-                 .run_one();
-  ASSERT_EQ(z.dtype(), DataType::kFloat64);
-  EXPECT_EQ(z.to_vector<double>(), (D{5, 4, 3}));
-}
-
-TEST(EngineSumTest, BoolAndMixedDtypesFail) {
-  auto r = OpCase("Sum").input(Tensor::from_vector<bool>({1}, B{true})).run();
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("has dtype bool"), std::string::npos);
-  EXPECT_FALSE(OpCase("Sum")
-                   .input(Tensor::from_vector<float>({1}, F{1}))
-                   .input(Tensor::from_vector<double>({1}, D{1}))
-                   .run()
-                   .ok());
+TEST(EngineSumTest, SharedVariadicCases) {
+  check_variadic_op("Sum", {.three_inputs = {6, 11, 5},
+                             .broadcast = {3, 4, 7, 6, 7, 10},
+                             .int64 = {4, 6, 5},
+                             .float64 = {5, 4, 3}});
 }
 
 }  // namespace
