@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/cpu/elementwise.h"
+#include "engine/cpu/matmul_shape.h"
 #include "engine/cpu/quant_util.h"
 #include "engine/exec/kernel_registry.h"
 
@@ -40,19 +41,9 @@ class QLinearMatMulKernel final : public exec::Kernel {
     if (y_scale.size() != 1 || y_zp.num_elements() != 1) {
       return invalid_argument("y_scale and y_zero_point must hold one value");
     }
-    if (a.rank() == 0 || b.rank() == 0) {
-      return invalid_argument("QLinearMatMul inputs must be at least 1-D, got " +
-                              shape_to_string(a.shape()) + " and " + shape_to_string(b.shape()));
-    }
-    Shape as = a.shape(), bs = b.shape();
-    const bool a_vec = as.size() == 1, b_vec = bs.size() == 1;
-    if (a_vec) as.insert(as.begin(), 1);
-    if (b_vec) bs.push_back(1);
-    const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
-    if (bs[bs.size() - 2] != k) {
-      return invalid_argument("inner dimensions differ: " + shape_to_string(a.shape()) + " x " +
-                              shape_to_string(b.shape()));
-    }
+    ASSIGN_OR_RETURN(const MatMulShape ms,
+                     resolve_matmul(a.shape(), b.shape(), "QLinearMatMul", sizeof(int32_t)));
+    const int64_t m = ms.m, k = ms.k, n = ms.n, batches = ms.batches;
     ASSIGN_OR_RETURN(a_scale, expand_param(a_scale, m, "a_scale"));
     ASSIGN_OR_RETURN(b_scale, expand_param(b_scale, n, "b_scale"));
     ASSIGN_OR_RETURN(std::vector<int32_t> azp,
@@ -60,18 +51,7 @@ class QLinearMatMulKernel final : public exec::Kernel {
     ASSIGN_OR_RETURN(std::vector<int32_t> bzp,
                      expand_param(widen_quantized(b_zp), n, "b_zero_point"));
     const int32_t yzp = widen_quantized(y_zp)[0];
-    const std::span<const int64_t> a_batch(as.data(), as.size() - 2);
-    const std::span<const int64_t> b_batch(bs.data(), bs.size() - 2);
-    ASSIGN_OR_RETURN(Shape batch, broadcast_shape(a_batch, b_batch));
-    Shape out_shape = batch;
-    if (!a_vec) out_shape.push_back(m);
-    if (!b_vec) out_shape.push_back(n);
-    Shape full = batch;
-    full.push_back(m);
-    full.push_back(n);
-    RETURN_IF_ERROR(checked_num_elements(full, sizeof(int32_t)).status());
-    ASSIGN_OR_RETURN(int64_t batches, checked_num_elements(batch));
-    Tensor y = Tensor::allocate(y_zp.dtype(), out_shape);
+    Tensor y = Tensor::allocate(y_zp.dtype(), ms.out_shape);
     if (y.num_elements() == 0) {
       outputs[0] = std::move(y);
       return Status::ok_status();
@@ -86,19 +66,13 @@ class QLinearMatMulKernel final : public exec::Kernel {
       }
     }
     const std::vector<int32_t> av = widen_quantized(a), bv = widen_quantized(b);
-    const BroadcastPlan plan = plan_broadcast(a_batch, b_batch, batch);
     const DataType out_dtype = y.dtype();
     uint8_t* po = static_cast<uint8_t*>(y.mutable_raw_data());
     exec::parallel_for(ctx, batches * m, 1, [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         const int64_t t = r / m, i = r % m;
-        int64_t rem = t, ao = 0, bo = 0;
-        for (size_t d = plan.dims.size(); d-- > 0;) {
-          const int64_t idx = rem % plan.dims[d];
-          rem /= plan.dims[d];
-          ao += idx * plan.a_stride[d];
-          bo += idx * plan.b_stride[d];
-        }
+        const int64_t ao = ms.a_matrix[static_cast<size_t>(t)];
+        const int64_t bo = ms.b_matrix[static_cast<size_t>(t)];
         const int32_t* arow = av.data() + (ao * m + i) * k;
         const int32_t* bm = bv.data() + bo * k * n;
         const int32_t za = azp[static_cast<size_t>(i)];
