@@ -9,7 +9,6 @@
 // convolution.
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "engine/cpu/activation.h"
@@ -17,6 +16,7 @@
 #include "engine/cpu/elementwise.h"
 #include "engine/cpu/dnnl_util.h"
 #include "engine/cpu/pool_util.h"
+#include "engine/cpu/weight_cache.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::cpu {
@@ -24,20 +24,6 @@ namespace {
 
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
-
-// A sample of W's values, to tell a weight apart from whatever else later lands at its address.
-uint64_t fingerprint(const Tensor& w) {
-  const float* p = w.data<float>();
-  const int64_t n = w.num_elements();
-  const int64_t step = std::max<int64_t>(1, n / 61);
-  uint64_t h = static_cast<uint64_t>(n);
-  for (int64_t i = 0; i < n; i += step) {
-    uint32_t bits;
-    std::memcpy(&bits, p + i, sizeof bits);
-    h = (h ^ bits) * 1099511628211ull;
-  }
-  return h;
-}
 
 struct ConvPrim {
   dnnl::convolution_forward prim;
@@ -52,10 +38,7 @@ struct ConvPrim {
   dnnl::memory::desc src_given, dst_given, z_given;
   // No reorder on that side: the primitive uses the tensor's own buffer and layout.
   bool src_direct = true, dst_direct = true, z_direct = true;
-  mutable std::mutex pack_mu;
-  mutable const void* packed_from = nullptr;
-  mutable uint64_t packed_fingerprint = 0;
-  mutable std::shared_ptr<std::vector<uint8_t>> packed;
+  WeightCache<std::vector<uint8_t>> packed;  // W in `weights`' layout
   bool sum_in_primitive = false;  // Z is copied into Y and accumulated onto by oneDNN
   bool act_in_primitive = true;   // the activation is an eltwise post-op
 };
@@ -167,7 +150,7 @@ class ConvKernel final : public exec::Kernel {
       dnnl::memory y_given(p->dst_given, eng, y.mutable_data<float>());
       dnnl::memory src = x_given, dst = y_given, weights;
       Tensor src_buf, dst_buf;
-      std::shared_ptr<std::vector<uint8_t>> packed;
+      std::shared_ptr<const std::vector<uint8_t>> packed;
       if (p->blocked) {
         if (!p->src_direct) {
           src_buf = buffer(p->src.get_size());
@@ -186,8 +169,8 @@ class ConvKernel final : public exec::Kernel {
             p->z_in.execute(stream, z_given, dst);
           }
         }
-        ASSIGN_OR_RETURN(packed, packed_weights(*p, w, stream));
-        weights = dnnl::memory(p->weights, eng, packed->data());
+        packed = packed_weights(*p, w, stream);
+        weights = dnnl::memory(p->weights, eng, const_cast<uint8_t*>(packed->data()));
       } else {
         weights = dnnl::memory(p->weights, eng, const_cast<float*>(w.data<float>()));
       }
@@ -221,23 +204,17 @@ class ConvKernel final : public exec::Kernel {
 
  private:
   // W in the primitive's layout, reordered on first use and kept while W stays the same weight.
-  Result<std::shared_ptr<std::vector<uint8_t>>> packed_weights(const ConvPrim& p, const Tensor& w,
-                                                               dnnl::stream& stream) const {
-    const uint64_t fp = fingerprint(w);
-    std::lock_guard<std::mutex> lock(p.pack_mu);
-    if (p.packed && p.packed_from == w.raw_data() && p.packed_fingerprint == fp) return p.packed;
-    auto buf = std::make_shared<std::vector<uint8_t>>(p.weights.get_size());
-    dnnl::engine& eng = dnnl_cpu_engine();
-    dnnl::memory from(p.w_plain, eng, const_cast<void*>(w.raw_data()));
-    dnnl::memory to(p.weights, eng, buf->data());
-    p.w_pack.execute(stream, from, to);
-    stream.wait();
-    if (constant_weights_) {
-      p.packed = buf;
-      p.packed_from = w.raw_data();
-      p.packed_fingerprint = fp;
-    }
-    return buf;
+  std::shared_ptr<const std::vector<uint8_t>> packed_weights(const ConvPrim& p, const Tensor& w,
+                                                             dnnl::stream& stream) const {
+    return p.packed.get(w, constant_weights_, [&] {
+      std::vector<uint8_t> buf(p.weights.get_size());
+      dnnl::engine& eng = dnnl_cpu_engine();
+      dnnl::memory from(p.w_plain, eng, const_cast<void*>(w.raw_data()));
+      dnnl::memory to(p.weights, eng, buf.data());
+      p.w_pack.execute(stream, from, to);
+      stream.wait();
+      return buf;
+    });
   }
 
   Result<std::shared_ptr<const ConvPrim>> build(const Shape& xs, const Shape& ws,

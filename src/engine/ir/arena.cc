@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <new>
+#include <vector>
 
 namespace modelhost::engine {
 namespace {
@@ -49,15 +50,22 @@ std::shared_ptr<void> BufferArena::acquire(size_t bytes) {
 }
 
 void BufferArena::give_back(void* p, size_t bytes) {
-  std::unique_lock<std::mutex> lock(mu_);
-  stats_.in_use_bytes -= bytes;
-  if (stats_.free_bytes + bytes > stats_.peak_in_use_bytes) {
-    lock.unlock();
-    std::free(p);
-    return;
+  std::vector<void*> evicted;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.in_use_bytes -= bytes;
+    free_.emplace(bytes, p);
+    stats_.free_bytes += bytes;
+    // Over the cap, the smallest free buffers go first: a large buffer is the one that costs a
+    // fresh mapping and its page faults to get again, and the one the next run asks for.
+    while (stats_.free_bytes > stats_.peak_in_use_bytes) {
+      auto smallest = free_.begin();
+      stats_.free_bytes -= smallest->first;
+      evicted.push_back(smallest->second);
+      free_.erase(smallest);
+    }
   }
-  free_.emplace(bytes, p);
-  stats_.free_bytes += bytes;
+  for (void* q : evicted) std::free(q);
 }
 
 BufferArena::Stats BufferArena::stats() const {

@@ -10,7 +10,8 @@
 //
 // Free buffers are matched best-fit by size (at most twice the request, so a small tensor does
 // not pin a large buffer), and the arena keeps no more free bytes than the largest amount its
-// runs ever had in use at once, so its memory tracks the model's real peak. Buffers that outlive
+// runs ever had in use at once, so its memory tracks the model's real peak; over that cap the
+// smallest free buffers are dropped first, since large ones are the costly ones to map again. Buffers that outlive
 // the run (the outputs handed to the caller) return to the arena whenever the caller drops them;
 // the arena stays alive until the last of them has.
 #pragma once

@@ -52,12 +52,15 @@ Status fuse_attention(ir::Graph& graph);
 // Conv [+ Add of a run-time value] [+ activation] -> FusedConv (com.modelhost).
 Status fuse_conv_activation(ir::Graph& graph);
 
+// FusedMatMul's and MatMul's 2-D float32 weights -> packed strips (FusedMatMul packed_n).
+Status pack_matmul_weights(ir::Graph& graph);
+
 // Marks chains of FusedConvs whose intermediate tensors can stay in oneDNN's blocked layout.
 Status keep_blocked_layouts(ir::Graph& graph);
 
 // The default pipeline, in this order: constant folding, dead-node elimination, Conv+BN folding,
 // LayerNorm fusion, GELU fusion, attention fusion, MatMul+bias(+activation) fusion,
-// Conv(+Add)(+activation) fusion, blocked layouts across convolutions,
+// Conv(+Add)(+activation) fusion, blocked layouts across convolutions, MatMul weight packing,
 // and dead-node elimination again for the weights the rewrites left unused.
 Result<std::vector<PassReport>> optimize(ir::Graph& graph);
 

@@ -30,6 +30,7 @@ Result<std::vector<PassReport>> optimize(ir::Graph& graph) {
   RETURN_IF_ERROR(run("matmul_bias_fusion", &fuse_matmul_bias));
   RETURN_IF_ERROR(run("conv_activation_fusion", &fuse_conv_activation));
   RETURN_IF_ERROR(run("conv_layout", &keep_blocked_layouts));
+  RETURN_IF_ERROR(run("matmul_weight_packing", &pack_matmul_weights));
   RETURN_IF_ERROR(run("dead_weight_elimination", &eliminate_dead_nodes));
   return reports;
 }

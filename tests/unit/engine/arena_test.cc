@@ -51,6 +51,24 @@ TEST(EngineArenaTest, PeakCountsBuffersHeldAtTheSameTime) {
   EXPECT_EQ(arena->stats().free_bytes, 192u);
 }
 
+TEST(EngineArenaTest, OverTheCapTheSmallestFreeBuffersGoFirst) {
+  // Peak: a (1024 bytes) and b (256) at once. With b free, c (64 bytes, too small to take b's
+  // buffer) comes and goes; then a is released and keeping all three free buffers (1344 bytes)
+  // would pass the peak. The small one goes, a's large buffer stays for the next run.
+  auto arena = std::make_shared<BufferArena>();
+  ScopedArena scope(arena.get());
+  Tensor a = Tensor::allocate(DataType::kFloat32, {256});
+  const void* large = a.raw_data();
+  { Tensor b = Tensor::allocate(DataType::kFloat32, {64}); }
+  { Tensor c = Tensor::allocate(DataType::kFloat32, {16}); }
+  a = Tensor();
+  const BufferArena::Stats s = arena->stats();
+  EXPECT_EQ(s.peak_in_use_bytes, 1280u);
+  EXPECT_EQ(s.free_bytes, 1280u);
+  Tensor again = Tensor::allocate(DataType::kFloat32, {256});
+  EXPECT_EQ(again.raw_data(), large);
+}
+
 TEST(EngineArenaTest, OutputsOutliveTheScopeAndTheArenaHandle) {
   Tensor kept;
   {

@@ -81,7 +81,7 @@ TEST(EngineConstantFoldingTest, SessionResultsAreUnchangedAndPassesAreReported) 
   const auto& md = (*session)->metadata();
   EXPECT_EQ(md.op_counts.at("Transpose"), 1);
   // Every pass of the pipeline reports, in order, even those that found nothing to do.
-  ASSERT_EQ(md.passes.size(), 10u);
+  ASSERT_EQ(md.passes.size(), 11u);
   EXPECT_EQ(md.passes[0].name, "constant_folding");
   EXPECT_EQ(md.passes[1].name, "dead_node_elimination");
   EXPECT_EQ(md.passes.back().name, "dead_weight_elimination");
