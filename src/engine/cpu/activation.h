@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/cpu/vec_math.h"
 #include "engine/exec/kernel.h"
 #include "engine/ir/graph.h"
 
@@ -105,9 +106,7 @@ struct Activation {
         }
         return;
       case Kind::kGelu:
-        for (int64_t i = 0; i < n; ++i) {
-          y[i] = 0.5f * y[i] * (1.f + std::erf(y[i] * 0.70710678118654752440f));
-        }
+        gelu_inplace(y, n);
         return;
       case Kind::kSwish:
         for (int64_t i = 0; i < n; ++i) y[i] = y[i] / (1.f + std::exp(-y[i]));

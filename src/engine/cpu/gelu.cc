@@ -1,24 +1,45 @@
 // Gelu (opset 20): x * Phi(x), exact (approximate="none") or with the tanh approximation
-// (approximate="tanh"); float types.
+// (approximate="tanh"); float types. The exact form in float32 is cpu/vec_math.h's, the one
+// FusedMatMul and FusedConv apply when they absorb a Gelu; other types use libm's erf.
+#include <algorithm>
 #include <cmath>
 
 #include "engine/cpu/unary.h"
+#include "engine/cpu/vec_math.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::cpu {
 namespace {
+
+class ExactGeluKernel final : public exec::Kernel {
+ public:
+  Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
+                 std::span<Tensor> outputs) const override {
+    const Tensor& x = *inputs[0];
+    if (x.dtype() != DataType::kFloat32) {
+      return float_unary(ctx, x, outputs[0], "Gelu", [](auto v) {
+        using T = decltype(v);
+        return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440)));
+      });
+    }
+    Tensor y = Tensor::allocate(DataType::kFloat32, x.shape());
+    const float* px = x.data<float>();
+    float* py = y.mutable_data<float>();
+    exec::parallel_for(ctx, x.num_elements(), 16384, [&](int64_t i0, int64_t i1) {
+      std::copy(px + i0, px + i1, py + i0);
+      gelu_inplace(py + i0, i1 - i0);
+    });
+    outputs[0] = std::move(y);
+    return Status::ok_status();
+  }
+};
 
 Result<std::unique_ptr<exec::Kernel>> make(const ir::Node& node) {
   RETURN_IF_ERROR(exec::check_arity(node, 1, 1));
   RETURN_IF_ERROR(exec::check_attributes(node, {"approximate"}));
   ASSIGN_OR_RETURN(const std::string approximate,
                    node.attributes.get_string("approximate", "none"));
-  if (approximate == "none") {
-    return make_float_unary("Gelu", [](auto v) {
-      using T = decltype(v);
-      return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440)));
-    });
-  }
+  if (approximate == "none") return exec::make_kernel<ExactGeluKernel>();
   if (approximate == "tanh") {
     return make_float_unary("Gelu", [](auto v) {
       using T = decltype(v);

@@ -1,0 +1,43 @@
+#include "engine/cpu/vec_math.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace modelhost::engine {
+namespace {
+
+double exact_gelu(double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); }
+
+TEST(EngineVecMathTest, GeluMatchesTheErfFormulaAcrossTheRange) {
+  // Odd length: the vector body and the scalar tail both run.
+  std::vector<float> x;
+  for (float v = -12.f; v <= 12.f; v += 0.00125f) x.push_back(v);
+  x.push_back(1e-30f);
+  x.push_back(-3.5e-8f);
+  x.push_back(60.f);
+  x.push_back(-60.f);
+  if (x.size() % 8 == 0) x.push_back(0.25f);
+  std::vector<float> y = x;
+  cpu::gelu_inplace(y.data(), static_cast<int64_t>(y.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double want = exact_gelu(x[i]);
+    ASSERT_NEAR(y[i], want, 2e-7 * std::max(1.0, std::abs(want))) << "x = " << x[i];
+  }
+}
+
+TEST(EngineVecMathTest, GeluKeepsTheLimitsAndNaN) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> y = {inf, -inf, std::nanf(""), 0.f, -0.f, 1.f, 2.f, 3.f, inf};
+  cpu::gelu_inplace(y.data(), static_cast<int64_t>(y.size()));
+  EXPECT_EQ(y[0], inf);
+  EXPECT_TRUE(std::isnan(y[1]) || y[1] == 0.f) << y[1];  // -inf * 0
+  EXPECT_TRUE(std::isnan(y[2]));
+  EXPECT_EQ(y[3], 0.f);
+  EXPECT_EQ(y[8], inf) << "the scalar tail agrees with the vector body";
+}
+
+}  // namespace
+}  // namespace modelhost::engine
