@@ -18,6 +18,7 @@
 #include "engine/cpu/pool_util.h"
 #include "engine/cpu/weight_cache.h"
 #include "engine/exec/kernel_registry.h"
+#include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine::cpu {
 namespace {
@@ -124,7 +125,8 @@ class ConvKernel final : public exec::Kernel {
                      cache_.get(key, [&] { return build(x.shape(), w.shape(), b, z_shape); }));
     const ConvPrim* p = entry.get();
     RETURN_IF_ERROR(checked_num_elements(p->y_shape, sizeof(float)).status());
-    Tensor y = Tensor::allocate(DataType::kFloat32, p->y_shape);
+    // Every element is written: by the primitive, or by the reorder out of its blocked output.
+    Tensor y = allocate_uninitialized(DataType::kFloat32, p->y_shape);
     if (y.num_elements() == 0) {
       outputs[0] = std::move(y);
       return Status::ok_status();
@@ -143,7 +145,8 @@ class ConvKernel final : public exec::Kernel {
       set_dnnl_threads(ctx);
       // Scratch buffers come from the run's arena like any tensor.
       auto buffer = [](size_t bytes) {
-        return Tensor::allocate(DataType::kUInt8, {static_cast<int64_t>(std::max<size_t>(bytes, 1))});
+        return allocate_uninitialized(DataType::kUInt8,
+                                      {static_cast<int64_t>(std::max<size_t>(bytes, 1))});
       };
       Tensor scratch = buffer(p->scratch.get_size());
       dnnl::memory x_given(p->src_given, eng, const_cast<float*>(x.data<float>()));

@@ -17,6 +17,7 @@
 #include "engine/cpu/gemm_core.h"
 #include "engine/cpu/sgemm_packed.h"
 #include "engine/exec/kernel_registry.h"
+#include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine::cpu {
 namespace {
@@ -60,7 +61,9 @@ class FusedMatMulKernel final : public exec::Kernel {
     Shape out_shape = a.shape();
     out_shape.back() = n;
     RETURN_IF_ERROR(checked_num_elements(out_shape, sizeof(float)).status());
-    Tensor y = Tensor::allocate(DataType::kFloat32, out_shape);
+    // The packed GEMM writes every element; oneDNN's accumulates onto zeros or the bias rows.
+    Tensor y = packed ? allocate_uninitialized(DataType::kFloat32, out_shape)
+                      : Tensor::allocate(DataType::kFloat32, out_shape);
     const int64_t m = n == 0 ? 0 : y.num_elements() / n;
     float* py = y.mutable_data<float>();
     const bool z_in_place = z != nullptr && z->shape() == out_shape;

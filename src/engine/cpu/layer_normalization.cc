@@ -6,6 +6,7 @@
 
 #include "engine/cpu/norm_util.h"
 #include "engine/exec/kernel_registry.h"
+#include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine::cpu {
 namespace {
@@ -66,7 +67,7 @@ class LayerNormKernel final : public exec::Kernel {
     }
     Shape stat_shape(x.shape().begin(), x.shape().begin() + axis);
     stat_shape.resize(static_cast<size_t>(rank), 1);
-    Tensor y = Tensor::allocate(x.dtype(), x.shape());
+    Tensor y = allocate_uninitialized(x.dtype(), x.shape());  // every row is written
     Tensor mean, inv;
     if (outputs.size() > 1) mean = Tensor::allocate(x.dtype(), stat_shape);
     if (outputs.size() > 2) inv = Tensor::allocate(x.dtype(), stat_shape);

@@ -239,6 +239,80 @@ void pool_planes(PoolKind kind, const Geometry3& g, bool count_include_pad, doub
   });
 }
 
+// The common case of pool_planes, separably: float32 max or average pooling over 1-D or 2-D
+// planes without dilation and without indices. A window is a rectangle clipped to the input, so
+// its maximum (or sum) is a pass along W into a row buffer and then a pass along H over whole
+// rows, which vectorizes; the average divides by the product of the per-axis counts. Same
+// results as pool_planes (padding never wins a maximum, an empty window gives 0).
+inline bool separable_pool_applies(PoolKind kind, const Geometry3& g, bool want_indices) {
+  return kind != PoolKind::kLp && !want_indices && g.in[0] == 1 && g.kernel[0] == 1 &&
+         g.dilation[1] == 1 && g.dilation[2] == 1;
+}
+
+inline void pool_planes_separable(PoolKind kind, const Geometry3& g, bool count_include_pad,
+                                  const float* x, float* y, int64_t planes,
+                                  const exec::KernelContext& ctx) {
+  struct Span {
+    int64_t lo, hi, divisor;  // clipped window [lo, hi) and its share of the average's divisor
+  };
+  auto spans = [&](int axis) {
+    std::vector<Span> out(static_cast<size_t>(g.out[axis]));
+    for (int64_t o = 0; o < g.out[axis]; ++o) {
+      const int64_t s = o * g.stride[axis] - g.pad_begin[axis];
+      const int64_t lo = std::max<int64_t>(0, s);
+      const int64_t hi = std::min(g.in[axis], s + g.kernel[axis]);
+      const int64_t padded =
+          std::max<int64_t>(0, std::min(g.kernel[axis], g.in[axis] + g.pad_end[axis] - s));
+      out[static_cast<size_t>(o)] = {lo, std::max(lo, hi),
+                                     count_include_pad ? padded : std::max<int64_t>(0, hi - lo)};
+    }
+    return out;
+  };
+  const std::vector<Span> rows = spans(1), cols = spans(2);
+  const int64_t h = g.in[1], w = g.in[2], oh = g.out[1], ow = g.out[2];
+  const bool is_max = kind == PoolKind::kMax;
+  exec::parallel_for(ctx, planes, 1, [&](int64_t p0, int64_t p1) {
+    std::vector<float> along_w(static_cast<size_t>(h * ow));
+    for (int64_t pl = p0; pl < p1; ++pl) {
+      const float* xp = x + pl * h * w;
+      float* yp = y + pl * oh * ow;
+      for (int64_t r = 0; r < h; ++r) {
+        const float* xr = xp + r * w;
+        float* tr = along_w.data() + r * ow;
+        for (int64_t o = 0; o < ow; ++o) {
+          const Span& c = cols[static_cast<size_t>(o)];
+          float acc = is_max ? -std::numeric_limits<float>::infinity() : 0.f;
+          for (int64_t i = c.lo; i < c.hi; ++i) acc = is_max ? std::max(acc, xr[i]) : acc + xr[i];
+          tr[o] = acc;
+        }
+      }
+      for (int64_t o = 0; o < oh; ++o) {
+        const Span& rs = rows[static_cast<size_t>(o)];
+        float* yr = yp + o * ow;
+        std::fill(yr, yr + ow, is_max ? -std::numeric_limits<float>::infinity() : 0.f);
+        for (int64_t r = rs.lo; r < rs.hi; ++r) {
+          const float* tr = along_w.data() + r * ow;
+          if (is_max) {
+            for (int64_t j = 0; j < ow; ++j) yr[j] = std::max(yr[j], tr[j]);
+          } else {
+            for (int64_t j = 0; j < ow; ++j) yr[j] += tr[j];
+          }
+        }
+        for (int64_t j = 0; j < ow; ++j) {
+          const Span& c = cols[static_cast<size_t>(j)];
+          const bool empty = rs.hi == rs.lo || c.hi == c.lo;
+          if (empty) {
+            yr[j] = 0.f;
+          } else if (!is_max) {
+            const int64_t div = rs.divisor * c.divisor;
+            yr[j] = div > 0 ? yr[j] / static_cast<float>(div) : 0.f;
+          }
+        }
+      }
+    }
+  });
+}
+
 // The kernel behind MaxPool, AveragePool, LpPool and the Global* pools (float32, float64).
 class PoolKernel final : public exec::Kernel {
  public:
@@ -284,7 +358,11 @@ class PoolKernel final : public exec::Kernel {
     const int64_t planes = x.shape()[0] * x.shape()[1];
     if (y.num_elements() > 0) {
       int64_t* ip = want_indices ? ind.mutable_data<int64_t>() : nullptr;
-      if (x.dtype() == DataType::kFloat32) {
+      if (x.dtype() == DataType::kFloat32 && !global_ &&
+          separable_pool_applies(kind_, g, want_indices)) {
+        pool_planes_separable(kind_, g, count_include_pad_, x.data<float>(),
+                              y.mutable_data<float>(), planes, ctx);
+      } else if (x.dtype() == DataType::kFloat32) {
         pool_planes<float>(kind_, g, count_include_pad_, p_, x.data<float>(),
                            y.mutable_data<float>(), ip, column_major_, planes, ctx);
       } else if (x.dtype() == DataType::kInt8) {

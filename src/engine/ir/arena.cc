@@ -58,7 +58,7 @@ void BufferArena::give_back(void* p, size_t bytes) {
     stats_.free_bytes += bytes;
     // Over the cap, the smallest free buffers go first: a large buffer is the one that costs a
     // fresh mapping and its page faults to get again, and the one the next run asks for.
-    while (stats_.free_bytes > stats_.peak_in_use_bytes) {
+    while (stats_.free_bytes > keep_factor_ * stats_.peak_in_use_bytes) {
       auto smallest = free_.begin();
       stats_.free_bytes -= smallest->first;
       evicted.push_back(smallest->second);

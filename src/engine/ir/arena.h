@@ -9,9 +9,12 @@
 // call; weights never come from an arena, so they are shared by all runs.
 //
 // Free buffers are matched best-fit by size (at most twice the request, so a small tensor does
-// not pin a large buffer), and the arena keeps no more free bytes than the largest amount its
-// runs ever had in use at once, so its memory tracks the model's real peak; over that cap the
-// smallest free buffers are dropped first, since large ones are the costly ones to map again. Buffers that outlive
+// not pin a large buffer). Since a buffer only serves requests up to twice smaller, a run needs
+// free buffers of several sizes, more bytes in all than its peak; the arena keeps up to four
+// times the largest amount its runs ever had in use at once, so that runs of the same shapes
+// never go back to the system, and its memory still tracks the model's peak when shapes change.
+// Over that cap the smallest free buffers are dropped first: large ones are the costly ones to
+// get again (a fresh mapping and its page faults). Buffers that outlive
 // the run (the outputs handed to the caller) return to the arena whenever the caller drops them;
 // the arena stays alive until the last of them has.
 #pragma once
@@ -33,7 +36,8 @@ class BufferArena : public std::enable_shared_from_this<BufferArena> {
     size_t allocated = 0;          // allocations that went to the system
   };
 
-  BufferArena() = default;
+  // The arena keeps at most `keep_factor` times its peak in free buffers (see above).
+  explicit BufferArena(size_t keep_factor = 4) : keep_factor_(keep_factor) {}
   ~BufferArena();
   BufferArena(const BufferArena&) = delete;
   BufferArena& operator=(const BufferArena&) = delete;
@@ -48,6 +52,7 @@ class BufferArena : public std::enable_shared_from_this<BufferArena> {
   void give_back(void* p, size_t bytes);
 
   mutable std::mutex mu_;
+  const size_t keep_factor_;
   std::multimap<size_t, void*> free_;  // size -> buffer
   Stats stats_;
 };

@@ -1,7 +1,9 @@
 #include "engine/ir/tensor.h"
 
 #include "engine/ir/arena.h"
+#include "engine/ir/tensor_alloc.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -36,24 +38,33 @@ std::string shape_to_string(std::span<const int64_t> dims) {
   return out;
 }
 
+std::shared_ptr<void> acquire_buffer(size_t bytes) {
+  size_t rounded = ((bytes + 63) / 64) * 64;
+  if (rounded == 0) rounded = 64;
+  if (BufferArena* arena = ScopedArena::current()) return arena->acquire(rounded);
+  void* p = std::aligned_alloc(64, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+Tensor allocate_uninitialized(DataType dtype, Shape shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  std::shared_ptr<void> buffer = acquire_buffer(static_cast<size_t>(n) * dtype_size(dtype));
+  void* p = buffer.get();
+  return Tensor::view(dtype, std::move(shape), p, std::move(buffer));
+}
+
 Tensor Tensor::allocate(DataType dtype, Shape shape) {
   Tensor t;
   t.dtype_ = dtype;
   t.num_elements_ = 1;
   for (int64_t d : shape) t.num_elements_ *= d;
   t.shape_ = std::move(shape);
-  size_t bytes = t.byte_size();
-  size_t rounded = ((bytes + 63) / 64) * 64;
-  if (rounded == 0) rounded = 64;
-  if (BufferArena* arena = ScopedArena::current()) {
-    t.owner_ = arena->acquire(rounded);
-  } else {
-    void* p = std::aligned_alloc(64, rounded);
-    if (p == nullptr) throw std::bad_alloc();
-    t.owner_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
-  }
+  const size_t bytes = t.byte_size();
+  t.owner_ = acquire_buffer(bytes);
   void* p = const_cast<void*>(t.owner_.get());
-  std::memset(p, 0, rounded);
+  std::memset(p, 0, std::max<size_t>(((bytes + 63) / 64) * 64, 64));
   t.data_ = p;
   return t;
 }

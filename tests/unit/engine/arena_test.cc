@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/ir/tensor.h"
+#include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine {
 namespace {
@@ -54,8 +55,9 @@ TEST(EngineArenaTest, PeakCountsBuffersHeldAtTheSameTime) {
 TEST(EngineArenaTest, OverTheCapTheSmallestFreeBuffersGoFirst) {
   // Peak: a (1024 bytes) and b (256) at once. With b free, c (64 bytes, too small to take b's
   // buffer) comes and goes; then a is released and keeping all three free buffers (1344 bytes)
-  // would pass the peak. The small one goes, a's large buffer stays for the next run.
-  auto arena = std::make_shared<BufferArena>();
+  // would pass the peak. With a cap of once the peak the small one goes, a's large buffer stays
+  // for the next run.
+  auto arena = std::make_shared<BufferArena>(/*keep_factor=*/1);
   ScopedArena scope(arena.get());
   Tensor a = Tensor::allocate(DataType::kFloat32, {256});
   const void* large = a.raw_data();
@@ -67,6 +69,40 @@ TEST(EngineArenaTest, OverTheCapTheSmallestFreeBuffersGoFirst) {
   EXPECT_EQ(s.free_bytes, 1280u);
   Tensor again = Tensor::allocate(DataType::kFloat32, {256});
   EXPECT_EQ(again.raw_data(), large);
+}
+
+TEST(EngineArenaTest, RunsOfTheSameShapesStopAllocating) {
+  // Sizes that no single free buffer can serve all of (each more than twice the next): their
+  // free buffers add up to more than the peak, and the default cap still keeps them all.
+  auto arena = std::make_shared<BufferArena>();
+  ScopedArena scope(arena.get());
+  for (int run = 0; run < 3; ++run) {
+    for (int64_t elements : {4096, 1024, 256, 64, 16}) {
+      Tensor t = Tensor::allocate(DataType::kFloat32, {elements});
+    }
+  }
+  const BufferArena::Stats s = arena->stats();
+  EXPECT_EQ(s.allocated, 5u);
+  EXPECT_EQ(s.reused, 10u);
+  EXPECT_GT(s.free_bytes, s.peak_in_use_bytes);
+}
+
+TEST(EngineArenaTest, UninitializedTensorsShareTheArenaAndItsAlignment) {
+  auto arena = std::make_shared<BufferArena>();
+  ScopedArena scope(arena.get());
+  const void* first = nullptr;
+  {
+    Tensor a = allocate_uninitialized(DataType::kFloat32, {3, 50});
+    EXPECT_EQ(a.shape(), (Shape{3, 50}));
+    EXPECT_EQ(a.dtype(), DataType::kFloat32);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(a.raw_data()) % 64, 0u);
+    a.mutable_data<float>()[149] = 5.f;  // the whole buffer is writable
+    first = a.raw_data();
+    EXPECT_EQ(arena->stats().in_use_bytes, 640u);  // 600 bytes rounded up to 64
+  }
+  Tensor b = Tensor::allocate(DataType::kFloat32, {150});
+  EXPECT_EQ(b.raw_data(), first);
+  EXPECT_EQ(b.data<float>()[149], 0.f) << "Tensor::allocate still zero-fills a reused buffer";
 }
 
 TEST(EngineArenaTest, OutputsOutliveTheScopeAndTheArenaHandle) {
