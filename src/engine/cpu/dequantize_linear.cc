@@ -129,12 +129,8 @@ Result<std::unique_ptr<exec::Kernel>> make_dequantize_linear(const ir::Node& nod
   } else {
     RETURN_IF_ERROR(exec::check_attributes(node, {}));
   }
-  ASSIGN_OR_RETURN(int64_t axis, node.attributes.get_int("axis", 1));
-  ASSIGN_OR_RETURN(int64_t block_size, node.attributes.get_int("block_size", 0));
-  if (block_size < 0) {
-    return invalid_argument("block_size must not be negative, got " + std::to_string(block_size));
-  }
-  ASSIGN_OR_RETURN(int64_t out_code, node.attributes.get_int("output_dtype", 0));
+  ASSIGN_OR_RETURN(const QuantAttrs attrs, read_quant_attrs(node));
+  const int64_t out_code = attrs.output_dtype_code;
   DataType out = DataType::kUndefined;
   if (out_code != 0) {
     auto dt = dtype_from_onnx_code(out_code);
@@ -145,7 +141,7 @@ Result<std::unique_ptr<exec::Kernel>> make_dequantize_linear(const ir::Node& nod
     }
     out = *dt;
   }
-  return exec::make_kernel<DequantizeLinearKernel>(axis, block_size, out);
+  return exec::make_kernel<DequantizeLinearKernel>(attrs.axis, attrs.block_size, out);
 }
 
 MH_REGISTER_CPU_KERNEL(DequantizeLinear, 10, exec::kMaxOpset, make_dequantize_linear);

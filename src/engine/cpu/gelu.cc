@@ -7,6 +7,7 @@
 #include "engine/cpu/unary.h"
 #include "engine/cpu/vec_math.h"
 #include "engine/exec/kernel_registry.h"
+#include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine::cpu {
 namespace {
@@ -22,7 +23,7 @@ class ExactGeluKernel final : public exec::Kernel {
         return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440)));
       });
     }
-    Tensor y = Tensor::allocate(DataType::kFloat32, x.shape());
+    Tensor y = allocate_uninitialized(DataType::kFloat32, x.shape());  // every chunk is copied in
     const float* px = x.data<float>();
     float* py = y.mutable_data<float>();
     exec::parallel_for(ctx, x.num_elements(), 16384, [&](int64_t i0, int64_t i1) {

@@ -45,16 +45,16 @@ std::vector<T> transpose(const T* src, int64_t rows, int64_t cols) {
   return dst;
 }
 
-// B (K x N, or N x K when trans_b) -> strips: strip s holds columns [16s, 16s+16) as K rows of
-// 16 contiguous values, zero-padded past N.
+// B (K x N, or N x K when trans_b) -> strips at `dst_all` (strips * K * kStrip values, zeroed by
+// the caller): strip s holds columns [16s, 16s+16) as K rows of 16 contiguous values, the
+// padding past N left zero.
 template <typename T>
-std::vector<T> pack_b(const T* b, int64_t k, int64_t n, bool trans_b,
-                      const exec::KernelContext& ctx) {
+void pack_b_into(const T* b, int64_t k, int64_t n, bool trans_b, T* dst_all,
+                 const exec::KernelContext& ctx) {
   const int64_t strips = (n + kStrip - 1) / kStrip;
-  std::vector<T> packed(static_cast<size_t>(strips * k * kStrip), T(0));
   exec::parallel_for(ctx, strips, 4, [&](int64_t s0, int64_t s1) {
     for (int64_t s = s0; s < s1; ++s) {
-      T* dst = packed.data() + s * k * kStrip;
+      T* dst = dst_all + s * k * kStrip;
       const int64_t j0 = s * kStrip;
       const int64_t w = std::min(kStrip, n - j0);
       if (trans_b) {  // read B's rows (contiguous along K) once each
@@ -69,6 +69,13 @@ std::vector<T> pack_b(const T* b, int64_t k, int64_t n, bool trans_b,
       }
     }
   });
+}
+
+template <typename T>
+std::vector<T> pack_b(const T* b, int64_t k, int64_t n, bool trans_b,
+                      const exec::KernelContext& ctx) {
+  std::vector<T> packed(static_cast<size_t>((n + kStrip - 1) / kStrip * k * kStrip), T(0));
+  pack_b_into(b, k, n, trans_b, packed.data(), ctx);
   return packed;
 }
 

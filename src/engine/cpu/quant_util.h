@@ -1,5 +1,6 @@
-// Helpers for the integer-quantized ops (QLinearMatMul, QLinearConv): int8 / uint8 tensors widened
-// to int32, scales of any float dtype, and requantization of an int32 accumulator.
+// Helpers for the integer-quantized ops (QLinearMatMul, QLinearConv, ConvInteger, ...): int8 /
+// uint8 tensors widened to int32, scales of any float dtype, requantization of an int32
+// accumulator, and the attributes, shapes and loop of the integer convolutions.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include "common/status.h"
 #include "engine/cpu/pool_util.h"
 #include "engine/cpu/unary.h"
+#include "engine/exec/kernel.h"
+#include "engine/ir/graph.h"
 #include "engine/ir/tensor.h"
 
 namespace modelhost::engine::cpu {
@@ -105,6 +108,95 @@ inline int64_t int_conv_position(const Geometry3& g, const int32_t* x_group, int
     }
   }
   return acc;
+}
+
+// The attributes ConvInteger and QLinearConv take, as Conv: auto_pad, dilations, group,
+// kernel_shape, pads, strides.
+struct IntConvAttrs {
+  WindowAttrs window;
+  int64_t group = 1;
+};
+
+inline Result<IntConvAttrs> parse_int_conv_attrs(const ir::Node& node) {
+  RETURN_IF_ERROR(exec::check_attributes(
+      node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}));
+  IntConvAttrs a;
+  ASSIGN_OR_RETURN(a.window, parse_window_attrs(node, false));
+  ASSIGN_OR_RETURN(a.group, node.attributes.get_int("group", 1));
+  if (a.group < 1) return invalid_argument("group must be >= 1, got " + std::to_string(a.group));
+  return a;
+}
+
+// The shapes of an integer convolution: X [N, C, spatial...] and W [M, C / group, kernel...]
+// checked against each other and kernel_shape, the window geometry, and Y's shape
+// [N, M, out...]. `x_name` and `w_name` spell the inputs as the op's errors do.
+struct IntConvShape {
+  int64_t n = 0, c = 0, m = 0;
+  Geometry3 g;
+  Shape y_shape;
+};
+
+inline Result<IntConvShape> resolve_int_conv(const IntConvAttrs& attrs, const Tensor& x,
+                                             const Tensor& w, const std::string& x_name,
+                                             const std::string& w_name) {
+  if (x.rank() < 3 || w.rank() != x.rank()) {
+    return invalid_argument(x_name + " " + shape_to_string(x.shape()) + " and " + w_name + " " +
+                            shape_to_string(w.shape()) +
+                            " must be [N, C, spatial...] and [M, C / group, kernel...]");
+  }
+  IntConvShape s;
+  s.n = x.shape()[0];
+  s.c = x.shape()[1];
+  s.m = w.shape()[0];
+  const int64_t group = attrs.group;
+  if (s.c % group != 0 || s.m % group != 0 || w.shape()[1] != s.c / group) {
+    return invalid_argument(w_name + " " + shape_to_string(w.shape()) + " does not match " +
+                            std::to_string(s.c) + " input channels in " + std::to_string(group) +
+                            " groups");
+  }
+  const std::vector<int64_t> in_spatial(x.shape().begin() + 2, x.shape().end());
+  const std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
+  if (!attrs.window.kernel.empty() && attrs.window.kernel != kernel) {
+    return invalid_argument("kernel_shape " + shape_to_string(attrs.window.kernel) +
+                            " differs from " + w_name + "'s " + shape_to_string(kernel));
+  }
+  ASSIGN_OR_RETURN(s.g, resolve_geometry(attrs.window, in_spatial, kernel));
+  s.y_shape = {s.n, s.m};
+  for (int64_t d : s.g.out_dims()) s.y_shape.push_back(d);
+  RETURN_IF_ERROR(checked_num_elements(s.y_shape, sizeof(int32_t)).status());
+  return s;
+}
+
+// Calls store(index, oc, acc) for every element of Y, parallel over (batch, output channel):
+// `index` is the element's flat index in Y, `oc` its output channel and `acc` the sum of
+// (x - xzp) * (w - wzp[oc]) over its window. xv and wv are X and W widened (widen_quantized).
+template <typename Store>
+void for_each_int_conv_output(const IntConvShape& s, int64_t group, const std::vector<int32_t>& xv,
+                              const std::vector<int32_t>& wv, int32_t xzp,
+                              const std::vector<int32_t>& wzp, const exec::KernelContext& ctx,
+                              const Store& store) {
+  const Geometry3& g = s.g;
+  const int64_t cg = s.c / group, mg = s.m / group;
+  const int64_t in_plane = g.in[0] * g.in[1] * g.in[2];
+  const int64_t out_plane = g.out[0] * g.out[1] * g.out[2];
+  const int64_t k_plane = g.kernel[0] * g.kernel[1] * g.kernel[2];
+  exec::parallel_for(ctx, s.n * s.m, 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / s.m, oc = r % s.m, grp = oc / mg;
+      const int32_t* x_group = xv.data() + (b * s.c + grp * cg) * in_plane;
+      const int32_t* w_oc = wv.data() + oc * cg * k_plane;
+      const int32_t zw = wzp[static_cast<size_t>(oc)];
+      for (int64_t o0 = 0; o0 < g.out[0]; ++o0) {
+        for (int64_t o1 = 0; o1 < g.out[1]; ++o1) {
+          for (int64_t o2 = 0; o2 < g.out[2]; ++o2) {
+            const int64_t acc =
+                int_conv_position(g, x_group, in_plane, w_oc, k_plane, cg, xzp, zw, o0, o1, o2);
+            store(r * out_plane + (o0 * g.out[1] + o1) * g.out[2] + o2, oc, acc);
+          }
+        }
+      }
+    }
+  });
 }
 
 }  // namespace modelhost::engine::cpu

@@ -158,12 +158,8 @@ Result<std::unique_ptr<exec::Kernel>> make_quantize_linear(const ir::Node& node)
   } else {
     RETURN_IF_ERROR(exec::check_attributes(node, {}));
   }
-  ASSIGN_OR_RETURN(int64_t axis, node.attributes.get_int("axis", 1));
-  ASSIGN_OR_RETURN(int64_t block_size, node.attributes.get_int("block_size", 0));
-  if (block_size < 0) {
-    return invalid_argument("block_size must not be negative, got " + std::to_string(block_size));
-  }
-  ASSIGN_OR_RETURN(int64_t out_code, node.attributes.get_int("output_dtype", 0));
+  ASSIGN_OR_RETURN(const QuantAttrs attrs, read_quant_attrs(node));
+  const int64_t out_code = attrs.output_dtype_code;
   DataType out = DataType::kUInt8;
   if (out_code != 0) {
     auto dt = dtype_from_onnx_code(out_code);
@@ -176,7 +172,7 @@ Result<std::unique_ptr<exec::Kernel>> make_quantize_linear(const ir::Node& node)
   }
   // saturate only concerns float8 outputs, which are not supported.
   ASSIGN_OR_RETURN(int64_t precision, node.attributes.get_int("precision", 0));
-  return exec::make_kernel<QuantizeLinearKernel>(axis, block_size, out, out_code != 0,
+  return exec::make_kernel<QuantizeLinearKernel>(attrs.axis, attrs.block_size, out, out_code != 0,
                                                  precision == 11);
 }
 

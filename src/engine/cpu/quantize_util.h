@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "engine/exec/kernel.h"
+#include "engine/ir/graph.h"
 #include "engine/ir/tensor.h"
 
 namespace modelhost::engine::cpu {
@@ -74,6 +75,25 @@ inline Result<QuantParamLayout> quant_param_layout(const Tensor& x, const Tensor
   l.block_size = block_size;
   l.blocks = scale.shape()[static_cast<size_t>(axis)];
   return l;
+}
+
+// The attributes QuantizeLinear and DequantizeLinear share: axis (default 1), block_size (0 =
+// per tensor or per axis) and output_dtype's ONNX code (0 = not given).
+struct QuantAttrs {
+  int64_t axis = 1;
+  int64_t block_size = 0;
+  int64_t output_dtype_code = 0;
+};
+
+inline Result<QuantAttrs> read_quant_attrs(const ir::Node& node) {
+  QuantAttrs a;
+  ASSIGN_OR_RETURN(a.axis, node.attributes.get_int("axis", 1));
+  ASSIGN_OR_RETURN(a.block_size, node.attributes.get_int("block_size", 0));
+  if (a.block_size < 0) {
+    return invalid_argument("block_size must not be negative, got " + std::to_string(a.block_size));
+  }
+  ASSIGN_OR_RETURN(a.output_dtype_code, node.attributes.get_int("output_dtype", 0));
+  return a;
 }
 
 }  // namespace modelhost::engine::cpu

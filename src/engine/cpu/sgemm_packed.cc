@@ -1,55 +1,44 @@
-// The packed float32 GEMM (sgemm_packed.h). The AVX2 code is compiled for that target by
-// function attribute, so the rest of the engine stays built for baseline x86-64 and this path is
-// taken only after a run-time check of the CPU.
+// The packed float32 GEMM (sgemm_packed.h). The AVX2 kernel is compiled for that target by
+// function attribute and taken after a run-time check of the CPU (cpu/cpu_features.h).
 #include "engine/cpu/sgemm_packed.h"
 
 #include <algorithm>
 #include <atomic>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define MH_PACKED_AVX2 1
-#endif
-
+#include "engine/cpu/cpu_features.h"
 #include "engine/cpu/gemm_core.h"
+
+#if MH_X86_64
+#include <immintrin.h>
+#endif
 
 namespace modelhost::engine::cpu {
 namespace {
 
 constexpr int64_t kStrip = kPackedStrip;  // two 8-float registers
-constexpr int64_t kRows = 6;        // rows of C per micro-tile: 12 accumulators + 2 B + 1 A
-constexpr int64_t kDepth = 256;     // K per pass: a 16 KiB block of one strip stays in L1
-constexpr int64_t kRowBlock = 240;  // rows per work item: A's K block (240 KiB) stays in L2
-constexpr int64_t kStripBlock = 4;  // strips (64 columns) per work item
+constexpr int64_t kRows = 6;              // rows of C per micro-tile: 12 accumulators + 2 B + 1 A
+constexpr int64_t kDepth = 256;           // K per pass: a 16 KiB block of one strip stays in L1
+constexpr int64_t kRowBlock = 240;        // rows per work item: A's K block (240 KiB) stays in L2
+constexpr int64_t kStripBlock = 4;        // strips (64 columns) per work item
 
 static_assert(gemm_detail::kStrip == kStrip, "one strip layout for both GEMMs");
+static_assert(kRows == 6, "micro_tile holds at most six rows");
 
 std::atomic<bool> force_portable{false};
 
-bool avx2_fma() {
-  if (force_portable.load(std::memory_order_relaxed)) return false;
-#if MH_PACKED_AVX2
-  static const bool supported = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return supported;
-#else
-  return false;
-#endif
-}
+bool avx2_fma() { return !force_portable.load(std::memory_order_relaxed) && cpu_has_avx2_fma(); }
 
-#if MH_PACKED_AVX2
-#define MH_AVX2 __attribute__((target("avx2,fma")))
+#if MH_X86_64
 
 // Per K step of one micro-tile: two loads of B, one broadcast of A per row, two FMAs per row.
 // The accumulators are named variables, not an array: GCC keeps an array of vectors in memory
 // across the K loop. The tile is stored as C += acc, or, on the first K block, as
 // C = acc + bias + Z (each optional).
 template <int R>
-MH_AVX2 inline void micro_tile(const float* __restrict a, int64_t lda, const float* __restrict b,
-                               int64_t kc, float* __restrict c, int64_t ldc, int64_t cols,
-                               bool first, const float* bias, const float* z) {
+MH_TARGET_AVX2_FMA inline void micro_tile(const float* __restrict a, int64_t lda,
+                                          const float* __restrict b, int64_t kc,
+                                          float* __restrict c, int64_t ldc, int64_t cols,
+                                          bool first, const float* bias, const float* z) {
   __m256 l0 = _mm256_setzero_ps(), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0,
          l4 = l0, h4 = l0, l5 = l0, h5 = l0;
   const float* a0 = a;
@@ -58,11 +47,11 @@ MH_AVX2 inline void micro_tile(const float* __restrict a, int64_t lda, const flo
   const float* a3 = a + 3 * lda;
   const float* a4 = a + 4 * lda;
   const float* a5 = a + 5 * lda;
-#define MH_ROW(r)                                          \
-  if constexpr (R > r) {                                   \
-    const __m256 av = _mm256_broadcast_ss(a##r + p);       \
-    l##r = _mm256_fmadd_ps(av, b0, l##r);                  \
-    h##r = _mm256_fmadd_ps(av, b1, h##r);                  \
+#define MH_ROW(r)                                    \
+  if constexpr (R > r) {                             \
+    const __m256 av = _mm256_broadcast_ss(a##r + p); \
+    l##r = _mm256_fmadd_ps(av, b0, l##r);            \
+    h##r = _mm256_fmadd_ps(av, b1, h##r);            \
   }
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
@@ -110,9 +99,9 @@ MH_AVX2 inline void micro_tile(const float* __restrict a, int64_t lda, const flo
 
 // Rows [r0, r1) x strips [s0, s1) of C, K in blocks of kDepth; within a block each strip's
 // slice is reused from L1 by every micro-tile of rows.
-MH_AVX2 void compute_block(const float* a, const float* packed_b, float* c, int64_t n, int64_t k,
-                           int64_t r0, int64_t r1, int64_t s0, int64_t s1,
-                           const GemmEpilogue& ep) {
+MH_TARGET_AVX2_FMA void compute_block(const float* a, const float* packed_b, float* c, int64_t n,
+                                      int64_t k, int64_t r0, int64_t r1, int64_t s0, int64_t s1,
+                                      const GemmEpilogue& ep) {
   const int64_t lda = k, ldc = n;
   for (int64_t p0 = 0; p0 < k; p0 += kDepth) {
     const int64_t kc = std::min(kDepth, k - p0);
@@ -123,27 +112,22 @@ MH_AVX2 void compute_block(const float* a, const float* packed_b, float* c, int6
       const int64_t cols = std::min(kStrip, n - j0);
       const float* bias = ep.bias != nullptr ? ep.bias + j0 : nullptr;
       auto z_at = [&](int64_t i) { return ep.z != nullptr ? ep.z + i * ldc + j0 : nullptr; };
-      int64_t i = r0;
-      for (; i + kRows <= r1; i += kRows) {
-        micro_tile<kRows>(a + i * lda + p0, lda, strip, kc, c + i * ldc + j0, ldc, cols, first,
-                          bias, z_at(i));
-      }
-      const float* ai = a + i * lda + p0;
-      float* ci = c + i * ldc + j0;
-      const float* zi = z_at(i);
-      switch (r1 - i) {
-        case 5: micro_tile<5>(ai, lda, strip, kc, ci, ldc, cols, first, bias, zi); break;
-        case 4: micro_tile<4>(ai, lda, strip, kc, ci, ldc, cols, first, bias, zi); break;
-        case 3: micro_tile<3>(ai, lda, strip, kc, ci, ldc, cols, first, bias, zi); break;
-        case 2: micro_tile<2>(ai, lda, strip, kc, ci, ldc, cols, first, bias, zi); break;
-        case 1: micro_tile<1>(ai, lda, strip, kc, ci, ldc, cols, first, bias, zi); break;
-        default: break;
+      // Full tiles of kRows rows, then one tile of the rows left (micro_tile<r1 - i>).
+      using Tile = void (*)(const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t,
+                            bool, const float*, const float*);
+      static constexpr Tile kTiles[kRows + 1] = {nullptr,       micro_tile<1>, micro_tile<2>,
+                                                 micro_tile<3>, micro_tile<4>, micro_tile<5>,
+                                                 micro_tile<6>};
+      for (int64_t i = r0; i < r1; i += kRows) {
+        const int64_t rows = std::min(kRows, r1 - i);
+        kTiles[rows](a + i * lda + p0, lda, strip, kc, c + i * ldc + j0, ldc, cols, first, bias,
+                     z_at(i));
       }
     }
   }
 }
 
-#endif  // MH_PACKED_AVX2
+#endif  // MH_X86_64
 
 // C[r0..r1, j0..j1) = bias + Z, or zeros: what the portable kernel accumulates onto.
 void init_block(float* c, int64_t n, int64_t r0, int64_t r1, int64_t j0, int64_t j1,
@@ -163,15 +147,14 @@ void sgemm_packed_force_portable(bool on) { force_portable.store(on); }
 
 Tensor pack_weight(const Tensor& b) {
   const int64_t k = b.shape()[0], n = b.shape()[1];
-  const std::vector<float> strips =
-      gemm_detail::pack_b(b.data<float>(), k, n, /*trans_b=*/false, exec::KernelContext{});
   Tensor packed = Tensor::allocate(DataType::kFloat32, {(n + kStrip - 1) / kStrip, k, kStrip});
-  std::copy(strips.begin(), strips.end(), packed.mutable_data<float>());
+  gemm_detail::pack_b_into(b.data<float>(), k, n, /*trans_b=*/false, packed.mutable_data<float>(),
+                           exec::KernelContext{});
   return packed;
 }
 
-void sgemm_packed(int64_t m, int64_t n, int64_t k, const float* a, const float* packed_b,
-                  float* c, const exec::KernelContext& ctx, const GemmEpilogue& ep) {
+void sgemm_packed(int64_t m, int64_t n, int64_t k, const float* a, const float* packed_b, float* c,
+                  const exec::KernelContext& ctx, const GemmEpilogue& ep) {
   if (m == 0 || n == 0) return;
   const int64_t strips = (n + kStrip - 1) / kStrip;
   const int64_t strip_blocks = (strips + kStripBlock - 1) / kStripBlock;
@@ -188,7 +171,7 @@ void sgemm_packed(int64_t m, int64_t n, int64_t k, const float* a, const float* 
       const int64_t r0 = rb * rows_per_block, r1 = std::min(m, r0 + rows_per_block);
       const int64_t j0 = sb * kStripBlock * kStrip, j1 = std::min(n, j0 + kStripBlock * kStrip);
       bool done = false;
-#if MH_PACKED_AVX2
+#if MH_X86_64
       if (avx2) {
         compute_block(a, packed_b, c, n, k, r0, r1, sb * kStripBlock,
                       std::min(strips, (sb + 1) * kStripBlock), ep);

@@ -2,9 +2,10 @@
 
 #include <cmath>
 
-#if defined(__x86_64__)
+#include "engine/cpu/cpu_features.h"
+
+#if MH_X86_64
 #include <immintrin.h>
-#define MH_VEC_AVX2 1
 #endif
 
 namespace modelhost::engine::cpu {
@@ -18,8 +19,8 @@ constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 constexpr float kExpP[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                            4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 // erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z / 2), for z >= 0.
-constexpr float kErfcP[] = {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
-                            -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f};
+constexpr float kErfcP[] = {0.17087277f,  -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
+                            -0.18628806f, 0.09678418f,  0.37409196f, 1.00002368f,  -1.26551223f};
 
 float exp_scalar(float x) {
   x = std::fmin(std::fmax(x, kExpMin), kExpMax);
@@ -40,10 +41,9 @@ float erf_scalar(float x) {
   return std::copysign(1.f - erfc, x);
 }
 
-#if MH_VEC_AVX2
-#define MH_AVX2 __attribute__((target("avx2,fma")))
+#if MH_X86_64
 
-MH_AVX2 inline __m256 exp8(__m256 x) {
+MH_TARGET_AVX2_FMA inline __m256 exp8(__m256 x) {
   x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(kExpMin)), _mm256_set1_ps(kExpMax));
   const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kLog2e)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -53,12 +53,12 @@ MH_AVX2 inline __m256 exp8(__m256 x) {
   for (int i = 1; i < 6; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP[i]));
   const __m256 e = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.f));
   // 2^n: n + 127 in the exponent field (n is in [-126, 127] after the clamp).
-  const __m256i bits = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   return _mm256_mul_ps(e, _mm256_castsi256_ps(bits));
 }
 
-MH_AVX2 inline __m256 erf8(__m256 x) {
+MH_TARGET_AVX2_FMA inline __m256 erf8(__m256 x) {
   const __m256 sign_mask = _mm256_set1_ps(-0.f);
   const __m256 z = _mm256_andnot_ps(sign_mask, x);
   const __m256 t = _mm256_div_ps(_mm256_set1_ps(1.f),
@@ -70,33 +70,26 @@ MH_AVX2 inline __m256 erf8(__m256 x) {
   return _mm256_or_ps(e, _mm256_and_ps(x, sign_mask));
 }
 
-MH_AVX2 int64_t gelu_avx2(float* y, int64_t n) {
+MH_TARGET_AVX2_FMA int64_t gelu_avx2(float* y, int64_t n) {
   int64_t i = 0;
   const __m256 half = _mm256_set1_ps(0.5f), rsqrt2 = _mm256_set1_ps(0.70710678118654752440f);
   for (; i + 8 <= n; i += 8) {
     const __m256 v = _mm256_loadu_ps(y + i);
     const __m256 e = erf8(_mm256_mul_ps(v, rsqrt2));
-    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(half, v),
-                                          _mm256_add_ps(_mm256_set1_ps(1.f), e)));
+    _mm256_storeu_ps(y + i,
+                     _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(_mm256_set1_ps(1.f), e)));
   }
   return i;
 }
 
-bool avx2_fma() {
-  static const bool supported = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return supported;
-}
 #endif
 
 }  // namespace
 
 void gelu_inplace(float* y, int64_t n) {
   int64_t i = 0;
-#if MH_VEC_AVX2
-  if (avx2_fma()) i = gelu_avx2(y, n);
+#if MH_X86_64
+  if (cpu_has_avx2_fma()) i = gelu_avx2(y, n);
 #endif
   for (; i < n; ++i) y[i] = 0.5f * y[i] * (1.f + erf_scalar(y[i] * 0.70710678118654752440f));
 }

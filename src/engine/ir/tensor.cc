@@ -1,12 +1,12 @@
 #include "engine/ir/tensor.h"
 
-#include "engine/ir/arena.h"
-#include "engine/ir/tensor_alloc.h"
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+
+#include "engine/ir/arena.h"
+#include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine {
 
@@ -38,14 +38,21 @@ std::string shape_to_string(std::span<const int64_t> dims) {
   return out;
 }
 
+namespace {
+
+// What acquire_buffer hands out for `bytes`: a multiple of 64, at least 64.
+size_t buffer_size(size_t bytes) { return std::max<size_t>((bytes + 63) / 64 * 64, 64); }
+
+// A 64-byte aligned buffer from the current run's arena (ScopedArena), else the heap.
 std::shared_ptr<void> acquire_buffer(size_t bytes) {
-  size_t rounded = ((bytes + 63) / 64) * 64;
-  if (rounded == 0) rounded = 64;
+  const size_t rounded = buffer_size(bytes);
   if (BufferArena* arena = ScopedArena::current()) return arena->acquire(rounded);
   void* p = std::aligned_alloc(64, rounded);
   if (p == nullptr) throw std::bad_alloc();
   return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
 }
+
+}  // namespace
 
 Tensor allocate_uninitialized(DataType dtype, Shape shape) {
   int64_t n = 1;
@@ -56,16 +63,8 @@ Tensor allocate_uninitialized(DataType dtype, Shape shape) {
 }
 
 Tensor Tensor::allocate(DataType dtype, Shape shape) {
-  Tensor t;
-  t.dtype_ = dtype;
-  t.num_elements_ = 1;
-  for (int64_t d : shape) t.num_elements_ *= d;
-  t.shape_ = std::move(shape);
-  const size_t bytes = t.byte_size();
-  t.owner_ = acquire_buffer(bytes);
-  void* p = const_cast<void*>(t.owner_.get());
-  std::memset(p, 0, std::max<size_t>(((bytes + 63) / 64) * 64, 64));
-  t.data_ = p;
+  Tensor t = allocate_uninitialized(dtype, std::move(shape));
+  std::memset(t.mutable_raw_data(), 0, buffer_size(t.byte_size()));
   return t;
 }
 
