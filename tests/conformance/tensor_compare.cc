@@ -5,6 +5,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "engine/ir/narrow_types.h"
+
 namespace modelhost::engine::conformance {
 
 namespace {
@@ -42,26 +44,51 @@ float bfloat16_to_float(uint16_t b) {
 
 bool is_floating(DataType dt) {
   return dt == DataType::kFloat32 || dt == DataType::kFloat64 || dt == DataType::kFloat16 ||
-         dt == DataType::kBFloat16;
+         dt == DataType::kBFloat16 || dtype_is_narrow_float(dt);
 }
 
 // Element `i` as a double; exact for every integer type up to 2^53, which is enough to print it.
 double element_as_double(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
-    case DataType::kFloat32: return t.data<float>()[i];
-    case DataType::kFloat64: return t.data<double>()[i];
-    case DataType::kFloat16: return half_to_float(t.data<uint16_t>()[i]);
-    case DataType::kBFloat16: return bfloat16_to_float(t.data<uint16_t>()[i]);
-    case DataType::kInt8: return t.data<int8_t>()[i];
-    case DataType::kUInt8: return t.data<uint8_t>()[i];
-    case DataType::kInt16: return t.data<int16_t>()[i];
-    case DataType::kUInt16: return t.data<uint16_t>()[i];
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    case DataType::kUInt32: return t.data<uint32_t>()[i];
-    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
-    case DataType::kUInt64: return static_cast<double>(t.data<uint64_t>()[i]);
-    case DataType::kBool: return t.data<bool>()[i] ? 1.0 : 0.0;
-    case DataType::kUndefined: break;
+    case DataType::kFloat32:
+      return t.data<float>()[i];
+    case DataType::kFloat64:
+      return t.data<double>()[i];
+    case DataType::kFloat16:
+      return half_to_float(t.data<uint16_t>()[i]);
+    case DataType::kBFloat16:
+      return bfloat16_to_float(t.data<uint16_t>()[i]);
+    case DataType::kInt8:
+      return t.data<int8_t>()[i];
+    case DataType::kUInt8:
+      return t.data<uint8_t>()[i];
+    case DataType::kInt16:
+      return t.data<int16_t>()[i];
+    case DataType::kUInt16:
+      return t.data<uint16_t>()[i];
+    case DataType::kInt32:
+      return t.data<int32_t>()[i];
+    case DataType::kUInt32:
+      return t.data<uint32_t>()[i];
+    case DataType::kInt64:
+      return static_cast<double>(t.data<int64_t>()[i]);
+    case DataType::kUInt64:
+      return static_cast<double>(t.data<uint64_t>()[i]);
+    case DataType::kBool:
+      return t.data<bool>()[i] ? 1.0 : 0.0;
+    case DataType::kInt4:
+      return t.data<int8_t>()[i];  // one value per byte in memory
+    case DataType::kUInt4:
+      return t.data<uint8_t>()[i];
+    case DataType::kFloat8E4M3FN:
+    case DataType::kFloat8E4M3FNUZ:
+    case DataType::kFloat8E5M2:
+    case DataType::kFloat8E5M2FNUZ:
+    case DataType::kFloat8E8M0:
+    case DataType::kFloat4E2M1:
+      return narrow_to_float(t.dtype(), t.data<uint8_t>()[i]);
+    case DataType::kUndefined:
+      break;
   }
   return 0.0;
 }

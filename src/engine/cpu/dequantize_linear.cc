@@ -1,13 +1,15 @@
 // DequantizeLinear (opset 10..24): y = (x - x_zero_point) * x_scale, per-tensor, per-axis
 // (opset 13) or blocked (opset 21, block_size). x is uint8, int8, int32 (zero point 0), and from
 // opset 21 uint16 / int16; y has x_scale's dtype (float32, float16 / bfloat16 from opset 19) or
-// output_dtype (opset 23). Computed in float32 like the ONNX reference. The float8 and 4-bit
-// inputs are not supported: the engine has no such dtypes.
+// output_dtype (opset 23). Computed in float32 like the ONNX reference. x may also be int4 / uint4
+// and float4e2m1 (opset 21) or a float8 type (opset 19), decoded to float32 first.
 #include <algorithm>
+#include <vector>
 
 #include "engine/cpu/quantize_util.h"
 #include "engine/cpu/shape_util.h"
 #include "engine/exec/kernel_registry.h"
+#include "engine/ir/narrow_types.h"
 
 namespace modelhost::engine::cpu {
 namespace {
@@ -30,6 +32,14 @@ void dequantize(const Q* x, const std::vector<float>& scale, const Q* zp, const 
                      });
 }
 
+// The float32 values of a narrow-float tensor.
+std::vector<float> decode_narrow(const Tensor& t) {
+  std::vector<float> v(static_cast<size_t>(t.num_elements()));
+  const uint8_t* p = t.data<uint8_t>();
+  for (size_t i = 0; i < v.size(); ++i) v[i] = narrow_to_float(t.dtype(), p[i]);
+  return v;
+}
+
 class DequantizeLinearKernel final : public exec::Kernel {
  public:
   DequantizeLinearKernel(int64_t axis, int64_t block_size, DataType output_dtype)
@@ -40,9 +50,11 @@ class DequantizeLinearKernel final : public exec::Kernel {
     const Tensor& x = *inputs[0];
     const Tensor& scale = *inputs[1];
     const Tensor* zp = inputs.size() > 2 ? inputs[2] : nullptr;
-    RETURN_IF_ERROR(exec::check_dtype(x, 0, "DequantizeLinear",
-                                      {DataType::kUInt8, DataType::kInt8, DataType::kUInt16,
-                                       DataType::kInt16, DataType::kInt32}));
+    RETURN_IF_ERROR(exec::check_dtype(
+        x, 0, "DequantizeLinear",
+        {DataType::kUInt8, DataType::kInt8, DataType::kUInt16, DataType::kInt16, DataType::kInt32,
+         DataType::kUInt4, DataType::kInt4, DataType::kFloat8E4M3FN, DataType::kFloat8E4M3FNUZ,
+         DataType::kFloat8E5M2, DataType::kFloat8E5M2FNUZ, DataType::kFloat4E2M1}));
     RETURN_IF_ERROR(exec::check_dtype(
         scale, 1, "DequantizeLinear",
         {DataType::kFloat32, DataType::kFloat16, DataType::kBFloat16, DataType::kFloat64}));
@@ -70,10 +82,12 @@ class DequantizeLinearKernel final : public exec::Kernel {
       auto run = [&]<typename N>() {
         auto* yp = y.mutable_data<typename N::Storage>();
         switch (x.dtype()) {
+          case DataType::kUInt4:  // one value per byte in memory
           case DataType::kUInt8:
             dequantize<uint8_t, N>(x.data<uint8_t>(), sv, zp ? zp->data<uint8_t>() : nullptr, l, yp,
                                    ctx);
             break;
+          case DataType::kInt4:
           case DataType::kInt8:
             dequantize<int8_t, N>(x.data<int8_t>(), sv, zp ? zp->data<int8_t>() : nullptr, l, yp,
                                   ctx);
@@ -86,10 +100,16 @@ class DequantizeLinearKernel final : public exec::Kernel {
             dequantize<int16_t, N>(x.data<int16_t>(), sv, zp ? zp->data<int16_t>() : nullptr, l, yp,
                                    ctx);
             break;
-          default:
+          case DataType::kInt32:
             dequantize<int32_t, N>(x.data<int32_t>(), sv, zp ? zp->data<int32_t>() : nullptr, l, yp,
                                    ctx);
             break;
+          default: {  // the narrow floats, decoded to float32 first
+            const std::vector<float> xf = decode_narrow(x);
+            const std::vector<float> zf = zp ? decode_narrow(*zp) : std::vector<float>();
+            dequantize<float, N>(xf.data(), sv, zp ? zf.data() : nullptr, l, yp, ctx);
+            break;
+          }
         }
       };
       switch (out) {
@@ -134,9 +154,9 @@ Result<std::unique_ptr<exec::Kernel>> make_dequantize_linear(const ir::Node& nod
   DataType out = DataType::kUndefined;
   if (out_code != 0) {
     auto dt = dtype_from_onnx_code(out_code);
-    if (!dt.ok() ||
+    if (!dt ||
         (*dt != DataType::kFloat32 && *dt != DataType::kFloat16 && *dt != DataType::kBFloat16)) {
-      return invalid_argument("DequantizeLinear output_dtype " + std::to_string(out_code) +
+      return invalid_argument("DequantizeLinear output_dtype " + onnx_type_name(out_code) +
                               " must be float32, float16 or bfloat16");
     }
     out = *dt;

@@ -50,7 +50,7 @@ Result<std::unique_ptr<exec::Kernel>> make_eye_like(const ir::Node& node) {
   const bool has_dtype = node.attributes.has("dtype");
   if (has_dtype) {
     ASSIGN_OR_RETURN(int64_t code, node.attributes.get_int("dtype", 1));
-    ASSIGN_OR_RETURN(dt, dtype_from_onnx_code(code));
+    ASSIGN_OR_RETURN(dt, dtype_attribute(code));
   }
   return exec::make_kernel<EyeLikeKernel>(has_dtype, dt, k);
 }

@@ -97,7 +97,7 @@ Result<std::unique_ptr<exec::Kernel>> make(const ir::Node& node) {
   RETURN_IF_ERROR(exec::check_arity(node, 5, 5));
   RETURN_IF_ERROR(exec::check_attributes(node, {"output_datatype"}));
   ASSIGN_OR_RETURN(int64_t code, node.attributes.get_int("output_datatype", 1));
-  ASSIGN_OR_RETURN(DataType out, dtype_from_onnx_code(code));
+  ASSIGN_OR_RETURN(DataType out, dtype_attribute(code));
   if (out == DataType::kBool) return invalid_argument("output_datatype must be numeric, got bool");
   return exec::make_kernel<MelWeightMatrixKernel>(out);
 }

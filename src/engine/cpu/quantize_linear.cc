@@ -1,8 +1,9 @@
 // QuantizeLinear (opset 10..24): y = saturate(round_half_even(x / y_scale) + y_zero_point),
 // per-tensor, per-axis (opset 13) or blocked (opset 21, block_size). x and y_scale are float32,
 // float16, bfloat16 (opset 19) or int32 (x only before 19); y is uint8 (default), int8, and from
-// opset 21 uint16 / int16, taken from y_zero_point's dtype or the output_dtype attribute.
-// The float8 and 4-bit outputs are not supported: the engine has no such dtypes.
+// opset 21 uint16 / int16, int4 / uint4 (saturating to their range) and float4e2m1, and from
+// opset 19 the float8 types (x / y_scale converted with `saturate`; their zero point is 0), taken
+// from y_zero_point's dtype or the output_dtype attribute.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,9 +11,33 @@
 #include "engine/cpu/quantize_util.h"
 #include "engine/cpu/shape_util.h"
 #include "engine/exec/kernel_registry.h"
+#include "engine/ir/narrow_types.h"
 
 namespace modelhost::engine::cpu {
 namespace {
+
+constexpr std::string_view kQuantizedTypeNames =
+    "uint8, int8, uint16, int16, uint4, int4, float8e4m3fn, float8e4m3fnuz, float8e5m2, "
+    "float8e5m2fnuz, float4e2m1";
+
+bool is_quantized_type(DataType dt) {
+  switch (dt) {
+    case DataType::kUInt8:
+    case DataType::kInt8:
+    case DataType::kUInt16:
+    case DataType::kInt16:
+    case DataType::kUInt4:
+    case DataType::kInt4:
+    case DataType::kFloat8E4M3FN:
+    case DataType::kFloat8E4M3FNUZ:
+    case DataType::kFloat8E5M2:
+    case DataType::kFloat8E5M2FNUZ:
+    case DataType::kFloat4E2M1:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // The values of a float or int32 tensor as C.
 template <typename C>
@@ -42,11 +67,10 @@ Result<std::vector<C>> load_as(const Tensor& t, size_t input_index, std::string_
   return v;
 }
 
-template <typename Q, typename C>
-void quantize(const std::vector<C>& x, const std::vector<C>& scale, const Q* zp,
-              const QuantParamLayout& l, Q* y, const exec::KernelContext& ctx) {
-  constexpr C lo = static_cast<C>(std::numeric_limits<Q>::lowest());
-  constexpr C hi = static_cast<C>(std::numeric_limits<Q>::max());
+// y[i] = store(x[i] / scale[p], p) with p the element's scale / zero-point index.
+template <typename Q, typename C, typename Store>
+void quantize(const std::vector<C>& x, const std::vector<C>& scale, const QuantParamLayout& l, Q* y,
+              const exec::KernelContext& ctx, const Store& store) {
   exec::parallel_for(ctx, l.outer * l.dim, std::max<int64_t>(1, 16384 / l.inner),
                      [&](int64_t r0, int64_t r1) {
                        for (int64_t r = r0; r < r1; ++r) {
@@ -54,24 +78,41 @@ void quantize(const std::vector<C>& x, const std::vector<C>& scale, const Q* zp,
                          const size_t base = static_cast<size_t>(r * l.inner);
                          for (int64_t i = 0; i < l.inner; ++i) {
                            const size_t p = static_cast<size_t>(l.param_index(o, a, i));
-                           C v = std::nearbyint(x[base + static_cast<size_t>(i)] / scale[p]);
-                           if (zp) v += static_cast<C>(zp[p]);
-                           v = std::isnan(v) ? C(0) : std::clamp(v, lo, hi);
-                           y[base + static_cast<size_t>(i)] = static_cast<Q>(v);
+                           const size_t at = base + static_cast<size_t>(i);
+                           y[at] = store(x[at] / scale[p], p);
                          }
                        }
                      });
 }
 
+// Integer outputs: round half to even, add the zero point, saturate to [lo, hi].
+template <typename Q, typename C>
+void quantize_int(const std::vector<C>& x, const std::vector<C>& scale, const Q* zp,
+                  const QuantParamLayout& l, Q* y, const exec::KernelContext& ctx, C lo, C hi) {
+  quantize(x, scale, l, y, ctx, [&](C v, size_t p) {
+    v = std::nearbyint(v);
+    if (zp) v += static_cast<C>(zp[p]);
+    return static_cast<Q>(std::isnan(v) ? C(0) : std::clamp(v, lo, hi));
+  });
+}
+
+template <typename Q, typename C>
+void quantize_int(const std::vector<C>& x, const std::vector<C>& scale, const Q* zp,
+                  const QuantParamLayout& l, Q* y, const exec::KernelContext& ctx) {
+  quantize_int<Q, C>(x, scale, zp, l, y, ctx, static_cast<C>(std::numeric_limits<Q>::lowest()),
+                     static_cast<C>(std::numeric_limits<Q>::max()));
+}
+
 class QuantizeLinearKernel final : public exec::Kernel {
  public:
   QuantizeLinearKernel(int64_t axis, int64_t block_size, DataType output_dtype, bool has_out_attr,
-                       bool use_double)
+                       bool use_double, bool saturate)
       : axis_(axis),
         block_size_(block_size),
         output_dtype_(output_dtype),
         has_out_attr_(has_out_attr),
-        use_double_(use_double) {}
+        use_double_(use_double),
+        saturate_(saturate) {}
 
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
@@ -111,26 +152,52 @@ class QuantizeLinearKernel final : public exec::Kernel {
              const QuantParamLayout& l, Tensor& y) const {
     ASSIGN_OR_RETURN(std::vector<C> xv, load_as<C>(x, 0, "x"));
     ASSIGN_OR_RETURN(std::vector<C> sv, load_as<C>(scale, 1, "y_scale"));
-    switch (y.dtype()) {
+    const DataType out = y.dtype();
+    switch (out) {
       case DataType::kUInt8:
-        quantize<uint8_t, C>(xv, sv, zp ? zp->data<uint8_t>() : nullptr, l,
-                             y.mutable_data<uint8_t>(), ctx);
+        quantize_int<uint8_t, C>(xv, sv, zp ? zp->data<uint8_t>() : nullptr, l,
+                                 y.mutable_data<uint8_t>(), ctx);
         break;
       case DataType::kInt8:
-        quantize<int8_t, C>(xv, sv, zp ? zp->data<int8_t>() : nullptr, l, y.mutable_data<int8_t>(),
-                            ctx);
+        quantize_int<int8_t, C>(xv, sv, zp ? zp->data<int8_t>() : nullptr, l,
+                                y.mutable_data<int8_t>(), ctx);
         break;
       case DataType::kUInt16:
-        quantize<uint16_t, C>(xv, sv, zp ? zp->data<uint16_t>() : nullptr, l,
-                              y.mutable_data<uint16_t>(), ctx);
+        quantize_int<uint16_t, C>(xv, sv, zp ? zp->data<uint16_t>() : nullptr, l,
+                                  y.mutable_data<uint16_t>(), ctx);
         break;
       case DataType::kInt16:
-        quantize<int16_t, C>(xv, sv, zp ? zp->data<int16_t>() : nullptr, l,
-                             y.mutable_data<int16_t>(), ctx);
+        quantize_int<int16_t, C>(xv, sv, zp ? zp->data<int16_t>() : nullptr, l,
+                                 y.mutable_data<int16_t>(), ctx);
         break;
+      case DataType::kUInt4:  // one value per byte in memory
+        quantize_int<uint8_t, C>(xv, sv, zp ? zp->data<uint8_t>() : nullptr, l,
+                                 y.mutable_data<uint8_t>(), ctx, C(0), C(15));
+        break;
+      case DataType::kInt4:
+        quantize_int<int8_t, C>(xv, sv, zp ? zp->data<int8_t>() : nullptr, l,
+                                y.mutable_data<int8_t>(), ctx, C(-8), C(7));
+        break;
+      case DataType::kFloat8E4M3FN:
+      case DataType::kFloat8E4M3FNUZ:
+      case DataType::kFloat8E5M2:
+      case DataType::kFloat8E5M2FNUZ:
+        // The zero point of a float8 output is 0 by definition and not added.
+        quantize(xv, sv, l, y.mutable_data<uint8_t>(), ctx, [&](C v, size_t) {
+          return float_to_narrow(out, static_cast<float>(v), saturate_);
+        });
+        break;
+      case DataType::kFloat4E2M1: {
+        const uint8_t* z = zp ? zp->data<uint8_t>() : nullptr;
+        quantize(xv, sv, l, y.mutable_data<uint8_t>(), ctx, [&](C v, size_t p) {
+          if (z) v += static_cast<C>(narrow_to_float(out, z[p]));
+          return float_to_narrow(out, static_cast<float>(v), /*saturate=*/true);
+        });
+        break;
+      }
       default:
-        return unimplemented("QuantizeLinear output dtype " + std::string(dtype_name(y.dtype())) +
-                             " is not supported (uint8, int8, uint16, int16)");
+        return unimplemented("QuantizeLinear output dtype " + std::string(dtype_name(out)) +
+                             " is not supported");
     }
     return Status::ok_status();
   }
@@ -140,6 +207,7 @@ class QuantizeLinearKernel final : public exec::Kernel {
   DataType output_dtype_;
   bool has_out_attr_;
   bool use_double_;
+  bool saturate_;  // float8 outputs: clamp out-of-range values (else infinity / NaN)
 };
 
 Result<std::unique_ptr<exec::Kernel>> make_quantize_linear(const ir::Node& node) {
@@ -163,17 +231,16 @@ Result<std::unique_ptr<exec::Kernel>> make_quantize_linear(const ir::Node& node)
   DataType out = DataType::kUInt8;
   if (out_code != 0) {
     auto dt = dtype_from_onnx_code(out_code);
-    if (!dt.ok() || (*dt != DataType::kUInt8 && *dt != DataType::kInt8 &&
-                     *dt != DataType::kUInt16 && *dt != DataType::kInt16)) {
-      return unimplemented("QuantizeLinear output_dtype " + std::to_string(out_code) +
-                           " is not supported (uint8, int8, uint16, int16)");
+    if (!dt || !is_quantized_type(*dt)) {
+      return unimplemented("QuantizeLinear output_dtype " + onnx_type_name(out_code) +
+                           " is not supported (" + std::string(kQuantizedTypeNames) + ")");
     }
     out = *dt;
   }
-  // saturate only concerns float8 outputs, which are not supported.
+  ASSIGN_OR_RETURN(const int64_t saturate, node.attributes.get_int("saturate", 1));
   ASSIGN_OR_RETURN(int64_t precision, node.attributes.get_int("precision", 0));
   return exec::make_kernel<QuantizeLinearKernel>(attrs.axis, attrs.block_size, out, out_code != 0,
-                                                 precision == 11);
+                                                 precision == 11, saturate != 0);
 }
 
 MH_REGISTER_CPU_KERNEL(QuantizeLinear, 10, exec::kMaxOpset, make_quantize_linear);

@@ -62,8 +62,7 @@ inline Result<int64_t> normalize_index(int64_t index, int64_t dim) {
 }
 
 // Normalized axes (negative count from the end), each in range and none repeated.
-inline Result<std::vector<int64_t>> normalize_axes(const std::vector<int64_t>& axes,
-                                                   int64_t rank) {
+inline Result<std::vector<int64_t>> normalize_axes(const std::vector<int64_t>& axes, int64_t rank) {
   std::vector<int64_t> out;
   std::vector<bool> seen(static_cast<size_t>(rank), false);
   for (int64_t a : axes) {
@@ -86,11 +85,20 @@ inline Result<Tensor> allocate_checked(DataType dtype, const Shape& shape) {
 
 inline void copy_elem(uint8_t* dst, const uint8_t* src, size_t elem) {
   switch (elem) {
-    case 1: *dst = *src; break;
-    case 2: std::memcpy(dst, src, 2); break;
-    case 4: std::memcpy(dst, src, 4); break;
-    case 8: std::memcpy(dst, src, 8); break;
-    default: std::memcpy(dst, src, elem);
+    case 1:
+      *dst = *src;
+      break;
+    case 2:
+      std::memcpy(dst, src, 2);
+      break;
+    case 4:
+      std::memcpy(dst, src, 4);
+      break;
+    case 8:
+      std::memcpy(dst, src, 8);
+      break;
+    default:
+      std::memcpy(dst, src, elem);
   }
 }
 
@@ -173,7 +181,7 @@ inline uint16_t float_to_half(float f) {
   const uint32_t ax = x & 0x7fffffffu;
   if (ax >= 0x7f800000u) return sign | 0x7c00 | (ax > 0x7f800000u ? 0x200 : 0);
   if (ax >= 0x477ff000u) return sign | 0x7c00;  // rounds to infinity
-  if (ax < 0x38800000u) {                        // subnormal or zero
+  if (ax < 0x38800000u) {                       // subnormal or zero
     if (ax < 0x33000000u) return sign;
     const uint32_t e = ax >> 23, m = (ax & 0x7fffff) | 0x800000;
     const uint32_t total_shift = 126 - e;  // 14..24: units of 2^-24
@@ -233,20 +241,34 @@ struct Num<BFloat16Tag> {
 template <typename F>
 Status visit_numeric(DataType dt, F&& f) {
   switch (dt) {
-    case DataType::kFloat32: return f.template operator()<Num<float>>();
-    case DataType::kFloat64: return f.template operator()<Num<double>>();
-    case DataType::kFloat16: return f.template operator()<Num<Float16Tag>>();
-    case DataType::kBFloat16: return f.template operator()<Num<BFloat16Tag>>();
-    case DataType::kInt8: return f.template operator()<Num<int8_t>>();
-    case DataType::kUInt8: return f.template operator()<Num<uint8_t>>();
-    case DataType::kInt16: return f.template operator()<Num<int16_t>>();
-    case DataType::kUInt16: return f.template operator()<Num<uint16_t>>();
-    case DataType::kInt32: return f.template operator()<Num<int32_t>>();
-    case DataType::kUInt32: return f.template operator()<Num<uint32_t>>();
-    case DataType::kInt64: return f.template operator()<Num<int64_t>>();
-    case DataType::kUInt64: return f.template operator()<Num<uint64_t>>();
-    case DataType::kBool: return f.template operator()<Num<bool>>();
-    default: return unimplemented("dtype " + std::string(dtype_name(dt)) + " is not supported");
+    case DataType::kFloat32:
+      return f.template operator()<Num<float>>();
+    case DataType::kFloat64:
+      return f.template operator()<Num<double>>();
+    case DataType::kFloat16:
+      return f.template operator()<Num<Float16Tag>>();
+    case DataType::kBFloat16:
+      return f.template operator()<Num<BFloat16Tag>>();
+    case DataType::kInt8:
+      return f.template operator()<Num<int8_t>>();
+    case DataType::kUInt8:
+      return f.template operator()<Num<uint8_t>>();
+    case DataType::kInt16:
+      return f.template operator()<Num<int16_t>>();
+    case DataType::kUInt16:
+      return f.template operator()<Num<uint16_t>>();
+    case DataType::kInt32:
+      return f.template operator()<Num<int32_t>>();
+    case DataType::kUInt32:
+      return f.template operator()<Num<uint32_t>>();
+    case DataType::kInt64:
+      return f.template operator()<Num<int64_t>>();
+    case DataType::kUInt64:
+      return f.template operator()<Num<uint64_t>>();
+    case DataType::kBool:
+      return f.template operator()<Num<bool>>();
+    default:
+      return unimplemented("dtype " + std::string(dtype_name(dt)) + " is not supported");
   }
 }
 
@@ -261,24 +283,14 @@ inline Result<std::vector<int64_t>> read_as_int64(const Tensor& t) {
   return v;
 }
 
-// ONNX TensorProto.DataType code -> DataType (for dtype attributes).
-inline Result<DataType> dtype_from_onnx_code(int64_t code) {
-  switch (code) {
-    case 1: return DataType::kFloat32;
-    case 2: return DataType::kUInt8;
-    case 3: return DataType::kInt8;
-    case 4: return DataType::kUInt16;
-    case 5: return DataType::kInt16;
-    case 6: return DataType::kInt32;
-    case 7: return DataType::kInt64;
-    case 9: return DataType::kBool;
-    case 10: return DataType::kFloat16;
-    case 11: return DataType::kFloat64;
-    case 12: return DataType::kUInt32;
-    case 13: return DataType::kUInt64;
-    case 16: return DataType::kBFloat16;
-    default: return unimplemented("dtype code " + std::to_string(code) + " is not supported");
+// A dtype attribute's ONNX TensorProto.DataType code -> DataType, for the ops that compute in
+// it: the narrow types (float8, 4-bit), which no such op computes in, are refused by name.
+inline Result<DataType> dtype_attribute(int64_t code) {
+  auto dt = dtype_from_onnx_code(code);
+  if (!dt || dtype_is_narrow(*dt)) {
+    return unimplemented("dtype " + onnx_type_name(code) + " is not supported");
   }
+  return *dt;
 }
 
 // ScatterElements / ScatterND `reduction`: none, add and mul from opset 16, max and min from 18.
@@ -298,11 +310,21 @@ template <typename N>
 inline void scatter_apply(typename N::Storage* dst, typename N::Storage v, ScatterReduction r) {
   const auto a = N::load(*dst), b = N::load(v);
   switch (r) {
-    case ScatterReduction::kNone: *dst = v; break;
-    case ScatterReduction::kAdd: *dst = N::store(static_cast<typename N::Acc>(a + b)); break;
-    case ScatterReduction::kMul: *dst = N::store(static_cast<typename N::Acc>(a * b)); break;
-    case ScatterReduction::kMax: *dst = N::store(a < b ? b : a); break;
-    case ScatterReduction::kMin: *dst = N::store(b < a ? b : a); break;
+    case ScatterReduction::kNone:
+      *dst = v;
+      break;
+    case ScatterReduction::kAdd:
+      *dst = N::store(static_cast<typename N::Acc>(a + b));
+      break;
+    case ScatterReduction::kMul:
+      *dst = N::store(static_cast<typename N::Acc>(a * b));
+      break;
+    case ScatterReduction::kMax:
+      *dst = N::store(a < b ? b : a);
+      break;
+    case ScatterReduction::kMin:
+      *dst = N::store(b < a ? b : a);
+      break;
   }
 }
 

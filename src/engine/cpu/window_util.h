@@ -46,7 +46,7 @@ exec::KernelFactory window_factory(const char* op) {
     RETURN_IF_ERROR(exec::check_arity(node, 1, 1));
     RETURN_IF_ERROR(exec::check_attributes(node, {"output_datatype", "periodic"}));
     ASSIGN_OR_RETURN(int64_t code, node.attributes.get_int("output_datatype", 1));
-    ASSIGN_OR_RETURN(DataType out, dtype_from_onnx_code(code));
+    ASSIGN_OR_RETURN(DataType out, dtype_attribute(code));
     if (out == DataType::kBool)
       return invalid_argument("output_datatype must be numeric, got bool");
     ASSIGN_OR_RETURN(int64_t periodic, node.attributes.get_int("periodic", 1));

@@ -3,7 +3,9 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "engine/ir/narrow_types.h"
 #include "engine/onnx/external_data.h"
 #include "onnx/onnx.pb.h"
 
@@ -46,7 +48,16 @@ Status copy_typed_fields(const TensorProto& proto, int64_t n, Tensor& t) {
     case DataType::kBFloat16:  // 16-bit floats travel as their bit patterns
       return copy_field<uint16_t>(proto.int32_data(), n, t, "int32_data");
     case DataType::kUInt8:
+    case DataType::kFloat8E4M3FN:  // the 8-bit floats travel as their bit patterns
+    case DataType::kFloat8E4M3FNUZ:
+    case DataType::kFloat8E5M2:
+    case DataType::kFloat8E5M2FNUZ:
+    case DataType::kFloat8E8M0:
       return copy_field<uint8_t>(proto.int32_data(), n, t, "int32_data");
+    case DataType::kInt4:
+    case DataType::kUInt4:
+    case DataType::kFloat4E2M1:
+      break;  // packed: decode_tensor unpacks them
     case DataType::kBool:
       return copy_field<bool>(proto.int32_data(), n, t, "int32_data");
     case DataType::kUInt32:
@@ -59,8 +70,10 @@ Status copy_typed_fields(const TensorProto& proto, int64_t n, Tensor& t) {
   return unimplemented("tensor dtype is not supported");
 }
 
+// Reads an external tensor's `byte_size` bytes into the buffer `allocate()` returns.
+template <typename Allocate>
 Status read_external(const TensorProto& proto, const std::filesystem::path& model_dir,
-                     int64_t byte_size, Tensor& t) {
+                     int64_t byte_size, Allocate&& allocate) {
   std::string location;
   int64_t offset = 0;
   std::optional<int64_t> length;
@@ -85,49 +98,49 @@ Status read_external(const TensorProto& proto, const std::filesystem::path& mode
     }
   }
   ASSIGN_OR_RETURN(auto path, resolve_external_path(model_dir, location));
-  return read_external_bytes(path, offset, length, byte_size, [&t] {
-    t = Tensor::allocate(t.dtype(), t.shape());
-    return t.mutable_raw_data();
-  });
+  return read_external_bytes(path, offset, length, byte_size, allocate);
+}
+
+// A 4-bit tensor: its (n + 1) / 2 packed bytes come from raw_data, external data or int32_data
+// (one packed byte per value) and are unpacked to one element per byte.
+Status decode_4bit(const TensorProto& proto, const std::filesystem::path& model_dir, int64_t n,
+                   Tensor& t) {
+  const int64_t packed_size = (n + 1) / 2;
+  std::vector<uint8_t> packed;
+  if (proto.data_location() == TensorProto::EXTERNAL) {
+    RETURN_IF_ERROR(read_external(proto, model_dir, packed_size, [&packed, packed_size] {
+      packed.resize(static_cast<size_t>(packed_size));
+      return static_cast<void*>(packed.data());
+    }));
+  } else if (proto.has_raw_data()) {
+    const std::string& raw = proto.raw_data();
+    if (static_cast<int64_t>(raw.size()) != packed_size) {
+      return invalid_argument("raw_data has " + std::to_string(raw.size()) + " bytes, " +
+                              std::to_string(n) + " packed 4-bit values need " +
+                              std::to_string(packed_size));
+    }
+    packed.assign(raw.begin(), raw.end());
+  } else {
+    const auto& field = proto.int32_data();
+    if (static_cast<int64_t>(field.size()) != packed_size) {
+      return invalid_argument("int32_data has " + std::to_string(field.size()) + " values, " +
+                              std::to_string(n) + " packed 4-bit values need " +
+                              std::to_string(packed_size));
+    }
+    packed.reserve(static_cast<size_t>(packed_size));
+    for (int32_t v : field) packed.push_back(static_cast<uint8_t>(v));
+  }
+  t = Tensor::allocate(t.dtype(), t.shape());
+  unpack_4bit(t.dtype(), packed, static_cast<uint8_t*>(t.mutable_raw_data()),
+              static_cast<size_t>(n));
+  return Status::ok_status();
 }
 
 }  // namespace
 
 Result<DataType> dtype_from_onnx(int32_t onnx_type) {
-  switch (onnx_type) {
-    case TensorProto::FLOAT:
-      return DataType::kFloat32;
-    case TensorProto::UINT8:
-      return DataType::kUInt8;
-    case TensorProto::INT8:
-      return DataType::kInt8;
-    case TensorProto::UINT16:
-      return DataType::kUInt16;
-    case TensorProto::INT16:
-      return DataType::kInt16;
-    case TensorProto::INT32:
-      return DataType::kInt32;
-    case TensorProto::INT64:
-      return DataType::kInt64;
-    case TensorProto::BOOL:
-      return DataType::kBool;
-    case TensorProto::FLOAT16:
-      return DataType::kFloat16;
-    case TensorProto::DOUBLE:
-      return DataType::kFloat64;
-    case TensorProto::UINT32:
-      return DataType::kUInt32;
-    case TensorProto::UINT64:
-      return DataType::kUInt64;
-    case TensorProto::BFLOAT16:
-      return DataType::kBFloat16;
-    default:
-      break;
-  }
-  std::string name = TensorProto::DataType_IsValid(onnx_type)
-                         ? TensorProto::DataType_Name(static_cast<TensorProto::DataType>(onnx_type))
-                         : std::to_string(onnx_type);
-  return unimplemented("ONNX element type " + name + " is not supported");
+  if (auto dt = dtype_from_onnx_code(onnx_type)) return *dt;
+  return unimplemented("ONNX element type " + onnx_type_name(onnx_type) + " is not supported");
 }
 
 Result<Tensor> decode_tensor(const TensorProto& proto, const std::filesystem::path& model_dir) {
@@ -141,8 +154,13 @@ Result<Tensor> decode_tensor(const TensorProto& proto, const std::filesystem::pa
   // Buffers are allocated only once the data is known to be there: a model must not be able to
   // ask for memory its bytes do not back. Until then `t` is a shape-only placeholder.
   Tensor t = Tensor::view(dtype, std::move(shape), nullptr, nullptr);
-  if (proto.data_location() == TensorProto::EXTERNAL) {
-    RETURN_IF_ERROR(read_external(proto, model_dir, byte_size, t));
+  if (dtype_is_4bit(dtype)) {
+    RETURN_IF_ERROR(decode_4bit(proto, model_dir, n, t));
+  } else if (proto.data_location() == TensorProto::EXTERNAL) {
+    RETURN_IF_ERROR(read_external(proto, model_dir, byte_size, [&t] {
+      t = Tensor::allocate(t.dtype(), t.shape());
+      return t.mutable_raw_data();
+    }));
   } else if (proto.has_raw_data()) {
     const std::string& raw = proto.raw_data();
     if (static_cast<int64_t>(raw.size()) != byte_size) {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <functional>
 
+#include "engine/ir/narrow_types.h"
+
 namespace modelhost::engine::testing {
 
 namespace fs = std::filesystem;
@@ -22,45 +24,20 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-int32_t onnx_type(DataType dtype) {
-  switch (dtype) {
-    case DataType::kFloat32:
-      return ::onnx::TensorProto::FLOAT;
-    case DataType::kInt64:
-      return ::onnx::TensorProto::INT64;
-    case DataType::kInt32:
-      return ::onnx::TensorProto::INT32;
-    case DataType::kFloat64:
-      return ::onnx::TensorProto::DOUBLE;
-    case DataType::kUInt8:
-      return ::onnx::TensorProto::UINT8;
-    case DataType::kBool:
-      return ::onnx::TensorProto::BOOL;
-    case DataType::kFloat16:
-      return ::onnx::TensorProto::FLOAT16;
-    case DataType::kBFloat16:
-      return ::onnx::TensorProto::BFLOAT16;
-    case DataType::kInt8:
-      return ::onnx::TensorProto::INT8;
-    case DataType::kInt16:
-      return ::onnx::TensorProto::INT16;
-    case DataType::kUInt16:
-      return ::onnx::TensorProto::UINT16;
-    case DataType::kUInt32:
-      return ::onnx::TensorProto::UINT32;
-    case DataType::kUInt64:
-      return ::onnx::TensorProto::UINT64;
-    default:
-      return ::onnx::TensorProto::UNDEFINED;
-  }
-}
+int32_t onnx_type(DataType dtype) { return dtype_onnx_code(dtype); }
 
 ::onnx::TensorProto tensor_proto(const std::string& name, const Tensor& t) {
   ::onnx::TensorProto p;
   p.set_name(name);
   p.set_data_type(onnx_type(t.dtype()));
   for (int64_t d : t.shape()) p.add_dims(d);
-  p.set_raw_data(std::string(static_cast<const char*>(t.raw_data()), t.byte_size()));
+  if (dtype_is_4bit(t.dtype())) {  // two to a byte in files
+    std::string packed(static_cast<size_t>(t.num_elements() + 1) / 2, '\0');
+    pack_4bit({t.data<uint8_t>(), t.byte_size()}, reinterpret_cast<uint8_t*>(packed.data()));
+    p.set_raw_data(packed);
+  } else {
+    p.set_raw_data(std::string(static_cast<const char*>(t.raw_data()), t.byte_size()));
+  }
   return p;
 }
 

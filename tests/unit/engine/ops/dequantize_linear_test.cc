@@ -36,6 +36,44 @@ TEST(EngineDequantizeLinearTest, BlockedInt16) {
   expect_float_tensor(y, {2, 3}, {10, 20, 10, -30, -50, -7.5f});
 }
 
+// A tensor of a narrow dtype from its element codes (one byte each).
+Tensor narrow(DataType dt, Shape shape, const std::vector<uint8_t>& codes) {
+  Tensor t = Tensor::allocate(dt, std::move(shape));
+  for (size_t i = 0; i < codes.size(); ++i) t.mutable_data<uint8_t>()[i] = codes[i];
+  return t;
+}
+
+TEST(EngineDequantizeLinearTest, FourBitIntegers) {
+  // int4 -8, -1, 7 with zero point -1; uint4 0, 15 with zero point 8.
+  Tensor y = OpCase("DequantizeLinear", 21)
+                 .input(narrow(DataType::kInt4, {3}, {0xF8, 0xFF, 7}))
+                 .weight(Tensor::from_vector<float>({}, F{0.5f}))
+                 .weight(narrow(DataType::kInt4, {}, {0xFF}))
+                 .run_one();
+  expect_float_tensor(y, {3}, {-3.5f, 0, 4});
+  Tensor u = OpCase("DequantizeLinear", 21)
+                 .input(narrow(DataType::kUInt4, {2}, {0, 15}))
+                 .weight(Tensor::from_vector<float>({}, F{2}))
+                 .weight(narrow(DataType::kUInt4, {}, {8}))
+                 .run_one();
+  expect_float_tensor(u, {2}, {-16, 14});
+}
+
+TEST(EngineDequantizeLinearTest, Float8AndFloat4) {
+  // e4m3fn 1, -448, 0.5 scaled by 2; float4e2m1 -6, 1.5 per axis.
+  Tensor y = OpCase("DequantizeLinear", 19)
+                 .input(narrow(DataType::kFloat8E4M3FN, {3}, {0x38, 0xFE, 0x30}))
+                 .weight(Tensor::from_vector<float>({}, F{2}))
+                 .run_one();
+  expect_float_tensor(y, {3}, {2, -896, 1});
+  Tensor f4 = OpCase("DequantizeLinear", 21)
+                  .input(narrow(DataType::kFloat4E2M1, {2}, {0xF, 0x3}))
+                  .weight(Tensor::from_vector<float>({2}, F{1, 4}))
+                  .attr("axis", int64_t{0})
+                  .run_one();
+  expect_float_tensor(f4, {2}, {-6, 6});
+}
+
 TEST(EngineDequantizeLinearTest, Errors) {
   auto zp = OpCase("DequantizeLinear", 13)
                 .input(Tensor::from_vector<uint8_t>({2}, {1, 2}))

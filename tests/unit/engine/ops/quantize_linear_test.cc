@@ -55,6 +55,51 @@ TEST(EngineQuantizeLinearTest, OutputDtypeWithoutZeroPoint) {
             (std::vector<uint16_t>{0, 0, 0, 1, 3, 5, 600, 0, 14, 16, 18, 20}));
 }
 
+TEST(EngineQuantizeLinearTest, FourBitIntegersSaturate) {
+  // Unlike Cast, which wraps, QuantizeLinear clamps to -8..7 and 0..15.
+  Tensor y = OpCase("QuantizeLinear", 21)
+                 .input(Tensor::from_vector<float>({5}, F{-100, -2.5f, 3, 13, 100}))
+                 .weight(Tensor::from_vector<float>({}, F{1}))
+                 .attr("output_dtype", int64_t{22})  // int4
+                 .run_one();
+  ASSERT_EQ(y.dtype(), DataType::kInt4);
+  EXPECT_EQ(y.to_vector<int8_t>(), (std::vector<int8_t>{-8, -2, 3, 7, 7}));
+  Tensor zp = Tensor::allocate(DataType::kUInt4, {});
+  zp.mutable_data<uint8_t>()[0] = 8;
+  Tensor u = OpCase("QuantizeLinear", 21)
+                 .input(Tensor::from_vector<float>({4}, F{-100, -3, 5, 100}))
+                 .weight(Tensor::from_vector<float>({}, F{1}))
+                 .weight(zp)
+                 .run_one();
+  ASSERT_EQ(u.dtype(), DataType::kUInt4);
+  EXPECT_EQ(u.to_vector<uint8_t>(), (std::vector<uint8_t>{0, 5, 13, 15}));
+}
+
+TEST(EngineQuantizeLinearTest, Float8HonoursSaturate) {
+  auto run = [](int64_t saturate) {
+    return OpCase("QuantizeLinear", 19)
+        .input(Tensor::from_vector<float>({3}, F{2, -1000, 1e6f}))
+        .weight(Tensor::from_vector<float>({}, F{2}))
+        .weight(Tensor::allocate(DataType::kFloat8E5M2, {}))
+        .attr("saturate", saturate)
+        .run_one();
+  };
+  Tensor sat = run(1);
+  ASSERT_EQ(sat.dtype(), DataType::kFloat8E5M2);
+  EXPECT_EQ(sat.to_vector<uint8_t>(), (std::vector<uint8_t>{0x3C, 0xE0, 0x7B}));     // 1, -512, max
+  EXPECT_EQ(run(0).to_vector<uint8_t>(), (std::vector<uint8_t>{0x3C, 0xE0, 0x7C}));  // .., inf
+}
+
+TEST(EngineQuantizeLinearTest, Float4AddsItsZeroPoint) {
+  Tensor y = OpCase("QuantizeLinear", 21)
+                 .input(Tensor::from_vector<float>({3}, F{1, -3, 100}))
+                 .weight(Tensor::from_vector<float>({}, F{2}))
+                 .attr("output_dtype", int64_t{23})  // float4e2m1
+                 .run_one();
+  ASSERT_EQ(y.dtype(), DataType::kFloat4E2M1);
+  EXPECT_EQ(y.to_vector<uint8_t>(), (std::vector<uint8_t>{0x1, 0xB, 0x7}));  // 0.5, -1.5, 6
+}
+
 TEST(EngineQuantizeLinearTest, Errors) {
   auto shape = OpCase("QuantizeLinear", 13)
                    .input(Tensor::from_vector<float>({3, 4}, kX))
@@ -81,6 +126,15 @@ TEST(EngineQuantizeLinearTest, Errors) {
                       .run();
   ASSERT_FALSE(mismatch.ok());
   EXPECT_NE(mismatch.status().message().find("output_dtype"), std::string::npos);
+  auto bad_dtype = OpCase("QuantizeLinear", 21)
+                       .input(Tensor::from_vector<float>({2}, F{1, 2}))
+                       .weight(Tensor::from_vector<float>({}, F{1}))
+                       .attr("output_dtype", int64_t{1})  // float32
+                       .run();
+  ASSERT_FALSE(bad_dtype.ok());
+  EXPECT_NE(bad_dtype.status().message().find("QuantizeLinear output_dtype FLOAT is not supported"),
+            std::string::npos)
+      << bad_dtype.status().message();
   // block_size is an opset 21 attribute.
   auto old = OpCase("QuantizeLinear", 19)
                  .input(Tensor::from_vector<float>({2}, F{1, 2}))
