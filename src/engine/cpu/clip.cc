@@ -10,14 +10,15 @@
 namespace modelhost::engine::cpu {
 namespace {
 
-constexpr DataType kClipTypes[] = {
-    DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kBFloat16,
-    DataType::kInt8,    DataType::kInt16,   DataType::kInt32,   DataType::kInt64,
-    DataType::kUInt8,   DataType::kUInt16,  DataType::kUInt32,  DataType::kUInt64};
+constexpr DataType kClipTypes[] = {DataType::kFloat32,  DataType::kFloat64, DataType::kFloat16,
+                                   DataType::kBFloat16, DataType::kInt8,    DataType::kInt16,
+                                   DataType::kInt32,    DataType::kInt64,   DataType::kUInt8,
+                                   DataType::kUInt16,   DataType::kUInt32,  DataType::kUInt64};
 
 template <typename T>
-Tensor clip_map(const exec::KernelContext& ctx, const Tensor& x, T lo, T hi) {
-  return unary_map<T>(ctx, x, [lo, hi](T v) {
+Tensor clip_map(const exec::KernelContext& ctx, const Tensor& x, const Tensor& donated, T lo,
+                T hi) {
+  return unary_map<T>(ctx, x, donated, [lo, hi](T v) {
     const T r = v < lo ? lo : v;
     return r > hi ? hi : r;
   });
@@ -32,10 +33,10 @@ class ClipAttrKernel final : public exec::Kernel {
     const Tensor& x = *inputs[0];
     switch (x.dtype()) {
       case DataType::kFloat32:
-        outputs[0] = clip_map<float>(ctx, x, lo_, hi_);
+        outputs[0] = clip_map<float>(ctx, x, outputs[0], lo_, hi_);
         return Status::ok_status();
       case DataType::kFloat64:
-        outputs[0] = clip_map<double>(ctx, x, lo_, hi_);
+        outputs[0] = clip_map<double>(ctx, x, outputs[0], lo_, hi_);
         return Status::ok_status();
       default: {
         const float lo = lo_, hi = hi_;
@@ -111,7 +112,7 @@ class ClipKernel final : public exec::Kernel {
     const Tensor& x = *inputs[0];
     ASSIGN_OR_RETURN(std::optional<T> lo, bound<T>(inputs, 1, x));
     ASSIGN_OR_RETURN(std::optional<T> hi, bound<T>(inputs, 2, x));
-    out = clip_map<T>(ctx, x, lo.value_or(std::numeric_limits<T>::lowest()),
+    out = clip_map<T>(ctx, x, out, lo.value_or(std::numeric_limits<T>::lowest()),
                       hi.value_or(std::numeric_limits<T>::max()));
     return Status::ok_status();
   }

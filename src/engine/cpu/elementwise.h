@@ -13,8 +13,20 @@
 #include "common/status.h"
 #include "engine/exec/kernel.h"
 #include "engine/ir/tensor.h"
+#include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine::cpu {
+
+// `donated` when it is x's own buffer handed over by the executor (x dies at this node, nothing
+// else sees it): an elementwise op may then write its result over x. Otherwise a new buffer.
+inline Tensor output_over(const Tensor& donated, const Tensor& x, DataType dtype,
+                          const Shape& shape) {
+  if (donated.defined() && donated.raw_data() == x.raw_data() && x.dtype() == dtype &&
+      donated.dtype() == dtype && x.shape() == shape && donated.shape() == shape) {
+    return donated;
+  }
+  return allocate_uninitialized(dtype, shape);
+}
 
 // The numpy broadcast of two shapes, or an error naming both.
 Result<Shape> broadcast_shape(std::span<const int64_t> a, std::span<const int64_t> b);
@@ -100,16 +112,26 @@ class BinaryArithmeticKernel final : public exec::Kernel {
     const Tensor& b = *inputs[1];
     RETURN_IF_ERROR(exec::check_same_dtype(a, b));
     switch (a.dtype()) {
-      case DataType::kFloat32: return run<float>(ctx, a, b, outputs[0]);
-      case DataType::kFloat64: return run<double>(ctx, a, b, outputs[0]);
-      case DataType::kInt8: return run<int8_t>(ctx, a, b, outputs[0]);
-      case DataType::kInt16: return run<int16_t>(ctx, a, b, outputs[0]);
-      case DataType::kInt32: return run<int32_t>(ctx, a, b, outputs[0]);
-      case DataType::kInt64: return run<int64_t>(ctx, a, b, outputs[0]);
-      case DataType::kUInt8: return run<uint8_t>(ctx, a, b, outputs[0]);
-      case DataType::kUInt16: return run<uint16_t>(ctx, a, b, outputs[0]);
-      case DataType::kUInt32: return run<uint32_t>(ctx, a, b, outputs[0]);
-      case DataType::kUInt64: return run<uint64_t>(ctx, a, b, outputs[0]);
+      case DataType::kFloat32:
+        return run<float>(ctx, a, b, outputs[0]);
+      case DataType::kFloat64:
+        return run<double>(ctx, a, b, outputs[0]);
+      case DataType::kInt8:
+        return run<int8_t>(ctx, a, b, outputs[0]);
+      case DataType::kInt16:
+        return run<int16_t>(ctx, a, b, outputs[0]);
+      case DataType::kInt32:
+        return run<int32_t>(ctx, a, b, outputs[0]);
+      case DataType::kInt64:
+        return run<int64_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt8:
+        return run<uint8_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt16:
+        return run<uint16_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt32:
+        return run<uint32_t>(ctx, a, b, outputs[0]);
+      case DataType::kUInt64:
+        return run<uint64_t>(ctx, a, b, outputs[0]);
       case DataType::kFloat16:
       case DataType::kBFloat16: {
         ASSIGN_OR_RETURN(Tensor fa, half_to_float32(ctx, a));
@@ -134,7 +156,8 @@ class BinaryArithmeticKernel final : public exec::Kernel {
     RETURN_IF_ERROR(Op::template check<T>(a, b));
     ASSIGN_OR_RETURN(Shape shape, broadcast_shape(a.shape(), b.shape()));
     RETURN_IF_ERROR(checked_num_elements(shape, sizeof(T)).status());
-    out = Tensor::allocate(a.dtype(), shape);
+    // In place over a dying input of the output's shape when the executor donated it.
+    out = output_over(out, out.raw_data() == b.raw_data() ? b : a, a.dtype(), shape);
     if (out.num_elements() == 0) return Status::ok_status();
     BroadcastPlan plan = plan_broadcast(a.shape(), b.shape(), shape);
     broadcast_apply(plan, a.data<T>(), b.data<T>(), out.mutable_data<T>(), Op(), ctx);
@@ -161,10 +184,11 @@ T wrapping(T a, T b, F f) {
   return static_cast<T>(f(static_cast<U>(a), static_cast<U>(b)));
 }
 
-// Unary float op: out = f(x) over the whole tensor, split across the pool.
+// Unary elementwise op: out = f(x) over the whole tensor, split across the pool. `out` is the
+// kernel's output slot: when the executor donated x's buffer there, the result overwrites x.
 template <typename T, typename F>
-Tensor unary_map(const exec::KernelContext& ctx, const Tensor& x, F f) {
-  Tensor out = Tensor::allocate(x.dtype(), x.shape());
+Tensor unary_map(const exec::KernelContext& ctx, const Tensor& x, const Tensor& donated, F f) {
+  Tensor out = output_over(donated, x, x.dtype(), x.shape());
   const T* in = x.data<T>();
   T* o = out.mutable_data<T>();
   exec::parallel_for(ctx, x.num_elements(), 1 << 14, [&](int64_t begin, int64_t end) {

@@ -23,11 +23,12 @@ class ExactGeluKernel final : public exec::Kernel {
         return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440)));
       });
     }
-    Tensor y = allocate_uninitialized(DataType::kFloat32, x.shape());  // every chunk is copied in
+    // Over x itself when the executor donated its buffer; else every chunk is copied in first.
+    Tensor y = output_over(outputs[0], x, DataType::kFloat32, x.shape());
     const float* px = x.data<float>();
     float* py = y.mutable_data<float>();
     exec::parallel_for(ctx, x.num_elements(), 16384, [&](int64_t i0, int64_t i1) {
-      std::copy(px + i0, px + i1, py + i0);
+      if (py != px) std::copy(px + i0, px + i1, py + i0);
       gelu_inplace(py + i0, i1 - i0);
     });
     outputs[0] = std::move(y);

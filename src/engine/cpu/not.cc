@@ -8,7 +8,7 @@ namespace {
 struct Not {
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
     RETURN_IF_ERROR(exec::check_dtype(x, 0, "Not", {DataType::kBool}));
-    out = unary_map<bool>(ctx, x, [](bool v) { return !v; });
+    out = unary_map<bool>(ctx, x, out, [](bool v) { return !v; });
     return Status::ok_status();
   }
 };

@@ -9,10 +9,10 @@ struct Relu {
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
     switch (x.dtype()) {
       case DataType::kFloat32:
-        out = unary_map<float>(ctx, x, [](float v) { return v > 0.0f ? v : 0.0f; });
+        out = unary_map<float>(ctx, x, out, [](float v) { return v > 0.0f ? v : 0.0f; });
         return Status::ok_status();
       case DataType::kInt64:
-        out = unary_map<int64_t>(ctx, x, [](int64_t v) { return v > 0 ? v : int64_t{0}; });
+        out = unary_map<int64_t>(ctx, x, out, [](int64_t v) { return v > 0 ? v : int64_t{0}; });
         return Status::ok_status();
       default:
         return exec::check_dtype(x, 0, "Relu", {DataType::kFloat32, DataType::kInt64});

@@ -10,7 +10,7 @@ namespace {
 struct Sigmoid {
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
     RETURN_IF_ERROR(exec::check_dtype(x, 0, "Sigmoid", {DataType::kFloat32}));
-    out = unary_map<float>(ctx, x, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+    out = unary_map<float>(ctx, x, out, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
     return Status::ok_status();
   }
 };

@@ -10,7 +10,7 @@ namespace {
 struct Tanh {
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
     RETURN_IF_ERROR(exec::check_dtype(x, 0, "Tanh", {DataType::kFloat32}));
-    out = unary_map<float>(ctx, x, [](float v) { return std::tanh(v); });
+    out = unary_map<float>(ctx, x, out, [](float v) { return std::tanh(v); });
     return Status::ok_status();
   }
 };

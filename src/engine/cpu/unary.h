@@ -187,18 +187,18 @@ Status float_unary(const exec::KernelContext& ctx, const Tensor& x, Tensor& out,
                    std::string_view op, const F& f) {
   switch (x.dtype()) {
     case DataType::kFloat32:
-      out = unary_map<float>(ctx, x, [&](float v) { return static_cast<float>(f(v)); });
+      out = unary_map<float>(ctx, x, out, [&](float v) { return static_cast<float>(f(v)); });
       return Status::ok_status();
     case DataType::kFloat64:
-      out = unary_map<double>(ctx, x, [&](double v) { return static_cast<double>(f(v)); });
+      out = unary_map<double>(ctx, x, out, [&](double v) { return static_cast<double>(f(v)); });
       return Status::ok_status();
     case DataType::kFloat16:
-      out = unary_map<uint16_t>(ctx, x, [&](uint16_t v) {
+      out = unary_map<uint16_t>(ctx, x, out, [&](uint16_t v) {
         return float_to_half_bits(static_cast<float>(f(half_bits_to_float(v))));
       });
       return Status::ok_status();
     case DataType::kBFloat16:
-      out = unary_map<uint16_t>(ctx, x, [&](uint16_t v) {
+      out = unary_map<uint16_t>(ctx, x, out, [&](uint16_t v) {
         return float_to_bf16_bits(static_cast<float>(f(bf16_bits_to_float(v))));
       });
       return Status::ok_status();
@@ -241,7 +241,7 @@ Status numeric_unary(const exec::KernelContext& ctx, const Tensor& x, Tensor& ou
       x.dtype(),
       [&]<typename T>() -> Status {
         if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-          out = unary_map<T>(ctx, x, [&](T v) { return static_cast<T>(f(v)); });
+          out = unary_map<T>(ctx, x, out, [&](T v) { return static_cast<T>(f(v)); });
           return Status::ok_status();
         } else {
           return float_unary(ctx, x, out, op, f);

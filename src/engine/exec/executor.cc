@@ -118,6 +118,17 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph) {
     if (last_use[s] >= 0)
       ex->steps_[static_cast<size_t>(last_use[s])].release.push_back(static_cast<int>(s));
   }
+  // Weights and graph inputs are never written over (their buffers are shared with the model or
+  // the caller); the run-time check below would refuse them anyway.
+  std::vector<bool> fixed(static_cast<size_t>(ex->num_slots_), false);
+  for (const auto& [s, t] : ex->constants_) fixed[static_cast<size_t>(s)] = true;
+  for (int s : ex->input_slots_) fixed[static_cast<size_t>(s)] = true;
+  for (Step& step : ex->steps_) {
+    if (step.outputs.empty() || step.outputs[0] < 0) continue;
+    for (int s : step.release) {
+      if (!fixed[static_cast<size_t>(s)]) step.donors.push_back(s);
+    }
+  }
   return ex;
 }
 
@@ -144,6 +155,13 @@ Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const 
       in_ptrs.push_back(t);
     }
     outs.assign(step.outputs.size(), Tensor());
+    // In place: hand the kernel the largest input that dies here and that no other tensor sees.
+    for (int s : step.donors) {
+      const Tensor& t = values[static_cast<size_t>(s)];
+      if (t.sole_owner() && (!outs[0].defined() || t.num_elements() > outs[0].num_elements())) {
+        outs[0] = t;
+      }
+    }
     const Clock::time_point step_start = profile != nullptr ? Clock::now() : Clock::time_point();
     Status st = step.kernel->compute(ctx, in_ptrs, outs);
     if (profile != nullptr) {

@@ -3,7 +3,9 @@
 // Planning resolves a kernel for every node (checking the default-domain opset is one this engine
 // supports), orders the nodes topologically (refusing cycles) and numbers every value with a
 // slot, so that a run is a walk over a vector: no name lookups, no shared mutable state. A slot
-// is released right after its last consumer so intermediates do not pile up.
+// is released right after its last consumer so intermediates do not pile up, and an input that
+// dies at a step is first offered to that step's kernel as its output buffer (in-place
+// execution, see kernel.h) when nothing else holds it.
 #pragma once
 
 #include <memory>
@@ -39,6 +41,7 @@ class Executor {
     std::vector<int> inputs;   // slot per node input; -1 for an omitted optional input
     std::vector<int> outputs;  // slot per node output; -1 for an omitted optional output
     std::vector<int> release;  // slots whose last consumer is this step
+    std::vector<int> donors;   // released input slots of this step: in-place candidates
     std::string label;         // describe_node(), for run-time errors
     std::string op_type;       // the profile key
   };

@@ -45,6 +45,12 @@ class Kernel {
   // `inputs` has one entry per node input, null for an omitted optional input; `outputs` has one
   // slot per node output, which the kernel fills. Errors (shape mismatches found at run time)
   // are returned without naming the node; the executor adds that.
+  //
+  // In place: outputs[0] may arrive holding one of the inputs (same buffer), donated by the
+  // executor because that input dies at this node and no other tensor can see its buffer. A
+  // kernel whose output element i depends only on element i of that input (elementwise ops,
+  // cpu/elementwise.h's output_over) may write its result there; every other kernel just
+  // overwrites the slot.
   virtual Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
                          std::span<Tensor> outputs) const = 0;
 };

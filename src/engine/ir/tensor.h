@@ -73,6 +73,11 @@ class Tensor {
   // Same buffer, new shape with the same element count (checked by the caller).
   Tensor reshaped(Shape shape) const;
 
+  // True when this tensor is the only holder of an owned buffer: no other tensor (view, reshape,
+  // weight table, caller) can see a write to it. The executor hands such a dying input to its
+  // consumer as the output buffer to compute in place (see exec/kernel.h).
+  bool sole_owner() const { return owner_ != nullptr && owner_.use_count() == 1; }
+
  private:
   DataType dtype_ = DataType::kUndefined;
   Shape shape_;
