@@ -25,8 +25,8 @@ ModelBuilder block(int64_t channels, bool pool_reads_a) {
   b.node("Relu", {"c2"}, {"r"});
   conv("r", "c3", 83, 1);
   b.node("Add", {"c3", "a"}, {"y"});
-  if (pool_reads_a) {
-    b.node("GlobalAveragePool", {"a"}, {"g"});
+  if (pool_reads_a) {  // an op without a blocked form reads a
+    b.node("Sigmoid", {"a"}, {"g"});
     b.node("Add", {"y", "g"}, {"out"});
   } else {
     b.node("Relu", {"y"}, {"out"});
@@ -51,14 +51,15 @@ TEST(EngineConvLayoutTest, MarksOnlyValuesReadByFusedConvsAlone) {
   g.initializers["w12"] = random_tensor({12, 8, 1, 1}, 86);
   g.initializers["w12b"] = random_tensor({8, 12, 1, 1}, 87);
   auto fc = [](std::string name, std::vector<std::string> in, std::string out) {
-    return ir::Node{std::move(name), "FusedConv", "com.modelhost", std::move(in), {std::move(out)}, {}, 1};
+    return ir::Node{
+        std::move(name), "FusedConv", "com.modelhost", std::move(in), {std::move(out)}, {}, 1};
   };
   g.nodes = {fc("a", {"x", "w8"}, "a"),           // read by b (X) and c (Z): chained
              fc("b", {"a", "w8"}, "b"),           // read by c only: chained
-             fc("c", {"b", "w8", "", "a"}, "c"),  // read by d and by Pool: not chained
+             fc("c", {"b", "w8", "", "a"}, "c"),  // read by d and by Relu: not chained
              fc("d", {"c", "w12"}, "d"),          // 12 channels: not chained
              fc("e", {"d", "w12b"}, "y"),         // graph output
-             ir::Node{"pool", "GlobalAveragePool", "", {"c"}, {"p"}, {}, 13}};
+             ir::Node{"relu", "Relu", "", {"c"}, {"p"}, {}, 13}};
   ASSERT_TRUE(opt::keep_blocked_layouts(g).ok());
   auto get = [&](size_t i, const char* name) {
     auto v = g.nodes[i].attributes.get_int(name, 0);
@@ -83,6 +84,73 @@ TEST(EngineConvLayoutTest, AValueAlsoReadByAnotherOpStaysPlain) {
 TEST(EngineConvLayoutTest, ChannelCountsThatAreNotMultiplesOf8StayPlain) {
   auto ops = expect_same_with_passes(block(12, false), {random_tensor({2, 12, 6, 6}, 89)});
   EXPECT_EQ(ops["FusedConv"], 3);
+}
+
+// Squeeze-and-excitation as EfficientNet exports it: d = Conv(x); g = GlobalAveragePool(d);
+// s = Sigmoid(Conv(Relu(Conv(g)))); y = Conv(d * s) (+ x as a residual).
+ModelBuilder squeeze_excite(int64_t channels, bool scale_first) {
+  ModelBuilder b(13);
+  b.input("x", DataType::kFloat32, {2, channels, 5, 5});
+  b.output("y", DataType::kFloat32, {});
+  b.initializer("wd", random_tensor({channels, 1, 3, 3}, 91, -0.5f, 0.5f));
+  auto& dw = b.node("Conv", {"x", "wd"}, {"d"});
+  testing::set_attr(dw, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  testing::set_attr(dw, "group", channels);
+  b.node("GlobalAveragePool", {"d"}, {"g"});
+  b.initializer("wr", random_tensor({4, channels, 1, 1}, 92, -0.5f, 0.5f));
+  b.initializer("br", random_tensor({4}, 93, -0.5f, 0.5f));
+  b.node("Conv", {"g", "wr", "br"}, {"r"});
+  b.node("Relu", {"r"}, {"rr"});
+  b.initializer("we", random_tensor({channels, 4, 1, 1}, 94, -0.5f, 0.5f));
+  b.node("Conv", {"rr", "we"}, {"e"});
+  b.node("Sigmoid", {"e"}, {"s"});
+  if (scale_first) {
+    b.node("Mul", {"s", "d"}, {"m"});
+  } else {
+    b.node("Mul", {"d", "s"}, {"m"});
+  }
+  b.initializer("wp", random_tensor({channels, channels, 1, 1}, 95, -0.3f, 0.3f));
+  b.node("Conv", {"m", "wp"}, {"p"});
+  b.node("Add", {"p", "x"}, {"y"});
+  return b;
+}
+
+TEST(EngineConvLayoutTest, SqueezeExciteStaysBlocked) {
+  for (bool scale_first : {false, true}) {
+    auto ops = expect_same_with_passes(squeeze_excite(16, scale_first),
+                                       {random_tensor({2, 16, 5, 5}, 96)});
+    EXPECT_EQ(ops["FusedConv"], 4);
+    EXPECT_EQ(ops["BlockedGlobalAveragePool"], 1);
+    EXPECT_EQ(ops["BlockedChannelScale"], 1);
+    EXPECT_EQ(ops["Mul"], 0);
+    EXPECT_EQ(ops["GlobalAveragePool"], 0);
+  }
+}
+
+TEST(EngineConvLayoutTest, SqueezeExciteWithOddChannelsStaysPlain) {
+  auto ops = expect_same_with_passes(squeeze_excite(12, false), {random_tensor({2, 12, 5, 5}, 97)});
+  EXPECT_EQ(ops["GlobalAveragePool"], 1);
+  EXPECT_EQ(ops["Mul"], 1);
+  EXPECT_EQ(ops["BlockedChannelScale"], 0);
+}
+
+TEST(EngineConvLayoutTest, MulByAnUnpooledValueIsNotAChannelScale) {
+  // d * Sigmoid(Conv1x1(d)) has the same ops as a channel scale but a full-size second operand.
+  ModelBuilder b(13);
+  b.input("x", DataType::kFloat32, {1, 8, 4, 4});
+  b.output("y", DataType::kFloat32, {});
+  b.initializer("w1", random_tensor({8, 8, 3, 3}, 98, -0.3f, 0.3f));
+  auto& c1 = b.node("Conv", {"x", "w1"}, {"d"});
+  testing::set_attr(c1, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  b.initializer("w2", random_tensor({8, 8, 1, 1}, 99, -0.3f, 0.3f));
+  b.node("Conv", {"d", "w2"}, {"e"});
+  b.node("Sigmoid", {"e"}, {"s"});
+  b.node("Mul", {"d", "s"}, {"m"});
+  b.initializer("w3", random_tensor({8, 8, 1, 1}, 100, -0.3f, 0.3f));
+  b.node("Conv", {"m", "w3"}, {"y"});
+  auto ops = expect_same_with_passes(b, {random_tensor({1, 8, 4, 4}, 101)});
+  EXPECT_EQ(ops["BlockedChannelScale"], 0);
+  EXPECT_EQ(ops["Mul"], 1);
 }
 
 }  // namespace
