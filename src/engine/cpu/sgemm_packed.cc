@@ -99,10 +99,9 @@ MH_TARGET_AVX2_FMA inline void micro_tile(const float* __restrict a, int64_t lda
 
 // Rows [r0, r1) x strips [s0, s1) of C, K in blocks of kDepth; within a block each strip's
 // slice is reused from L1 by every micro-tile of rows.
-MH_TARGET_AVX2_FMA void compute_block(const float* a, const float* packed_b, float* c, int64_t n,
-                                      int64_t k, int64_t r0, int64_t r1, int64_t s0, int64_t s1,
-                                      const GemmEpilogue& ep) {
-  const int64_t lda = k, ldc = n;
+MH_TARGET_AVX2_FMA void compute_block(const float* a, int64_t lda, const float* packed_b, float* c,
+                                      int64_t ldc, int64_t n, int64_t k, int64_t r0, int64_t r1,
+                                      int64_t s0, int64_t s1, const GemmEpilogue& ep) {
   for (int64_t p0 = 0; p0 < k; p0 += kDepth) {
     const int64_t kc = std::min(kDepth, k - p0);
     const bool first = p0 == 0;
@@ -145,6 +144,20 @@ void init_block(float* c, int64_t n, int64_t r0, int64_t r1, int64_t j0, int64_t
 
 void sgemm_packed_force_portable(bool on) { force_portable.store(on); }
 
+bool sgemm_packed_strided(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                          const float* packed_b, float* c, int64_t ldc) {
+#if MH_X86_64
+  if (!avx2_fma() || k == 0) return false;
+  if (m > 0 && n > 0) {
+    compute_block(a, lda, packed_b, c, ldc, n, k, 0, m, 0, (n + kStrip - 1) / kStrip,
+                  GemmEpilogue{});
+  }
+  return true;
+#else
+  return false;
+#endif
+}
+
 Tensor pack_weight(const Tensor& b) {
   const int64_t k = b.shape()[0], n = b.shape()[1];
   Tensor packed = Tensor::allocate(DataType::kFloat32, {(n + kStrip - 1) / kStrip, k, kStrip});
@@ -173,7 +186,7 @@ void sgemm_packed(int64_t m, int64_t n, int64_t k, const float* a, const float* 
       bool done = false;
 #if MH_X86_64
       if (avx2) {
-        compute_block(a, packed_b, c, n, k, r0, r1, sb * kStripBlock,
+        compute_block(a, k, packed_b, c, n, n, k, r0, r1, sb * kStripBlock,
                       std::min(strips, (sb + 1) * kStripBlock), ep);
         done = true;
       }

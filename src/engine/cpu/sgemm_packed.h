@@ -36,8 +36,15 @@ struct GemmEpilogue {
 // contiguous; whatever C held is overwritten. Runs over the context's intra-op pool, each work
 // item finishing its block of C (epilogue included) while the block is in cache. Uses the
 // AVX2/FMA kernel when the CPU has both, else the portable one.
-void sgemm_packed(int64_t m, int64_t n, int64_t k, const float* a, const float* packed_b,
-                  float* c, const exec::KernelContext& ctx, const GemmEpilogue& epilogue = {});
+void sgemm_packed(int64_t m, int64_t n, int64_t k, const float* a, const float* packed_b, float* c,
+                  const exec::KernelContext& ctx, const GemmEpilogue& epilogue = {});
+
+// C [m, n] = A [m, k] x B on the calling thread, A's rows `lda` floats apart and C's `ldc`
+// apart (strided views, such as one attention head of a [S, H, D] tensor), B packed in the
+// pack_weight layout by the caller. Returns false, touching nothing, when the CPU lacks AVX2 /
+// FMA (or k is 0): the caller then takes its own path.
+bool sgemm_packed_strided(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                          const float* packed_b, float* c, int64_t ldc);
 
 // For tests: run the portable kernel even on a CPU with AVX2 and FMA.
 void sgemm_packed_force_portable(bool on);

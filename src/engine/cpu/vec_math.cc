@@ -23,6 +23,7 @@ constexpr float kErfcP[] = {0.17087277f,  -0.82215223f, 1.48851587f, -1.13520398
                             -0.18628806f, 0.09678418f,  0.37409196f, 1.00002368f,  -1.26551223f};
 
 float exp_scalar(float x) {
+  if (std::isnan(x)) return x;
   x = std::fmin(std::fmax(x, kExpMin), kExpMax);
   const float n = std::nearbyint(x * kLog2e);
   const float r = std::fma(-n, kLn2Lo, std::fma(-n, kLn2Hi, x));
@@ -44,7 +45,8 @@ float erf_scalar(float x) {
 #if MH_X86_64
 
 MH_TARGET_AVX2_FMA inline __m256 exp8(__m256 x) {
-  x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(kExpMin)), _mm256_set1_ps(kExpMax));
+  // The constant first: MINPS / MAXPS return their second operand when one is NaN, so NaN stays.
+  x = _mm256_min_ps(_mm256_set1_ps(kExpMax), _mm256_max_ps(_mm256_set1_ps(kExpMin), x));
   const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kLog2e)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x);
@@ -82,9 +84,38 @@ MH_TARGET_AVX2_FMA int64_t gelu_avx2(float* y, int64_t n) {
   return i;
 }
 
+MH_TARGET_AVX2_FMA int64_t exp_shifted_avx2(float* y, int64_t n, float shift, float& total) {
+  int64_t i = 0;
+  const __m256 s = _mm256_set1_ps(shift);
+  __m256 acc = _mm256_setzero_ps();
+  for (; i + 8 <= n; i += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(y + i), s));
+    _mm256_storeu_ps(y + i, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, acc);
+  total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+          ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  return i;
+}
+
 #endif
 
 }  // namespace
+
+float exp_shifted_inplace(float* y, int64_t n, float shift) {
+  int64_t i = 0;
+  float total = 0.f;
+#if MH_X86_64
+  if (cpu_has_avx2_fma()) i = exp_shifted_avx2(y, n, shift, total);
+#endif
+  for (; i < n; ++i) {
+    y[i] = exp_scalar(y[i] - shift);
+    total += y[i];
+  }
+  return total;
+}
 
 void gelu_inplace(float* y, int64_t n) {
   int64_t i = 0;

@@ -39,5 +39,32 @@ TEST(EngineVecMathTest, GeluKeepsTheLimitsAndNaN) {
   EXPECT_EQ(y[8], inf) << "the scalar tail agrees with the vector body";
 }
 
+TEST(EngineVecMathTest, ExpShiftedMatchesExpAndSumsTheResults) {
+  std::vector<float> x;
+  for (float v = -80.f; v <= 20.f; v += 0.01f) x.push_back(v);
+  if (x.size() % 8 == 0) x.push_back(0.5f);  // a scalar tail too
+  std::vector<float> y = x;
+  const float shift = 3.25f;
+  const float sum = cpu::exp_shifted_inplace(y.data(), static_cast<int64_t>(y.size()), shift);
+  double want_sum = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double want = std::exp(static_cast<double>(x[i] - shift));  // the same float argument
+    want_sum += want;
+    ASSERT_NEAR(y[i], want, 2e-7 * want) << "x = " << x[i];
+  }
+  EXPECT_NEAR(sum, want_sum, 1e-5 * want_sum);
+}
+
+TEST(EngineVecMathTest, ExpShiftedKeepsNaNAndFlushesHugeNegatives) {
+  std::vector<float> y = {std::nanf(""), -1e4f, 0.f, 1.f, 2.f, 3.f, 4.f, 5.f, std::nanf(""), -1e4f};
+  const float sum = cpu::exp_shifted_inplace(y.data(), static_cast<int64_t>(y.size()), 0.f);
+  EXPECT_TRUE(std::isnan(y[0]));
+  EXPECT_TRUE(std::isnan(y[8])) << "the scalar tail agrees with the vector body";
+  EXPECT_LT(y[1], 1e-37f);
+  EXPECT_LT(y[9], 1e-37f);
+  EXPECT_FLOAT_EQ(y[2], 1.f);
+  EXPECT_TRUE(std::isnan(sum));
+}
+
 }  // namespace
 }  // namespace modelhost::engine
