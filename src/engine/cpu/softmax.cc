@@ -2,15 +2,18 @@
 //  * opset 1..12: the input is coerced to 2-D at `axis` (default 1), [prod(dims[:axis]),
 //    prod(dims[axis:])], and softmax runs over each row;
 //  * opset 13+: softmax runs along the single dim `axis` (default -1).
+#include <algorithm>
 #include <cmath>
 
 #include "engine/cpu/elementwise.h"
+#include "engine/cpu/vec_math.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::cpu {
 namespace {
 
-// Softmax of `n` values spaced `stride` apart, for `outer` x `inner` independent vectors.
+// Softmax of `n` values spaced `inner` apart, for `outer` x `inner` independent vectors. Each
+// vector is read whole (its maximum) before it is written, by one task, so y may be x.
 void softmax(const float* x, float* y, int64_t outer, int64_t n, int64_t inner,
              const exec::KernelContext& ctx) {
   exec::parallel_for(ctx, outer * inner, std::max<int64_t>(1, 4096 / std::max<int64_t>(n, 1)),
@@ -21,6 +24,12 @@ void softmax(const float* x, float* y, int64_t outer, int64_t n, int64_t inner,
                          float* out = y + base;
                          float max = in[0];
                          for (int64_t i = 1; i < n; ++i) max = std::max(max, in[i * inner]);
+                         if (inner == 1) {  // a contiguous row: the vectorized exponentials
+                           if (out != in) std::copy(in, in + n, out);
+                           const float scale = 1.0f / exp_shifted_inplace(out, n, max);
+                           for (int64_t i = 0; i < n; ++i) out[i] *= scale;
+                           continue;
+                         }
                          float sum = 0.0f;
                          for (int64_t i = 0; i < n; ++i) {
                            out[i * inner] = std::exp(in[i * inner] - max);
@@ -59,7 +68,8 @@ class SoftmaxKernel final : public exec::Kernel {
       else
         inner *= v;
     }
-    Tensor y = Tensor::allocate(DataType::kFloat32, d);
+    // Over x when the executor donated it (see softmax() above).
+    Tensor y = output_over(outputs[0], x, DataType::kFloat32, d);
     if (y.num_elements() > 0) {
       softmax(x.data<float>(), y.mutable_data<float>(), outer, n, inner, ctx);
     }

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "engine/test_util.h"
 
 namespace modelhost::engine::testing {
@@ -53,6 +56,33 @@ TEST(EngineSoftmaxTest, Opset11NegativeAxis) {
 TEST(EngineSoftmaxTest, LargeValuesStayFinite) {
   Tensor y = OpCase("Softmax").input(Tensor::from_vector<float>({2}, F{1000, 1000})).run_one();
   expect_float_tensor(y, {2}, {0.5f, 0.5f});
+}
+
+TEST(EngineSoftmaxTest, LongRowsComputedInPlaceMatchTheDefinition) {
+  // Rows of 37 (vector body and scalar tail) after a Relu whose buffer Softmax may reuse.
+  constexpr int64_t kRows = 56, kCols = 37;  // 8288 bytes
+  ModelBuilder b;
+  b.input("x", DataType::kFloat32, {kRows, kCols}).output("y", DataType::kFloat32, {kRows, kCols});
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Softmax", {"r"}, {"y"});
+  auto s = load(b);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  F x(kRows * kCols);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 7919) % 97) / 9.f - 3.f;
+  std::vector<Tensor> in = {Tensor::from_vector<float>({kRows, kCols}, x)};
+  auto out = (*s)->run(in);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  const float* y = (*out)[0].data<float>();
+  for (int64_t r = 0; r < kRows; ++r) {
+    double mx = 0, sum = 0;
+    for (int64_t c = 0; c < kCols; ++c) mx = std::max<double>(mx, std::max(0.f, x[r * kCols + c]));
+    for (int64_t c = 0; c < kCols; ++c) sum += std::exp(std::max(0.f, x[r * kCols + c]) - mx);
+    for (int64_t c = 0; c < kCols; ++c) {
+      const double want = std::exp(std::max(0.f, x[r * kCols + c]) - mx) / sum;
+      ASSERT_NEAR(y[r * kCols + c], want, 1e-6 * want + 1e-9) << r << "," << c;
+    }
+  }
+  EXPECT_EQ((*s)->memory_stats().peak_arena_bytes, 8320u);  // one buffer, 64-byte rounded
 }
 
 }  // namespace
