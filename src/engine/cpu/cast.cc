@@ -84,6 +84,10 @@ class CastKernel final : public exec::Kernel {
     ASSIGN_OR_RETURN(outputs[0], cast_tensor(ctx, *inputs[0], to, options_));
     return Status::ok_status();
   }
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    outputs[0] = to_ == DataType::kUndefined ? inputs[1] : to_;  // every dtype converts
+    return Status::ok_status();
+  }
 
  private:
   DataType to_;  // kUndefined: CastLike, the dtype of input 1

@@ -259,6 +259,12 @@ class FloatUnaryKernel final : public exec::Kernel {
                  std::span<Tensor> outputs) const override {
     return float_unary(ctx, *inputs[0], outputs[0], op_, fn_);
   }
+  Status infer_types(std::span<const DataType> inputs,
+                     std::span<DataType> outputs) const override {
+    RETURN_IF_ERROR(exec::check_dtype(inputs[0], 0, op_, kFloatTypes));
+    outputs[0] = inputs[0];
+    return Status::ok_status();
+  }
 
  private:
   const char* op_;

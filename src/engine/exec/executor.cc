@@ -118,6 +118,27 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph) {
     if (last_use[s] >= 0)
       ex->steps_[static_cast<size_t>(last_use[s])].release.push_back(static_cast<int>(s));
   }
+  // Load-time types: what the graph declares and the weights are, carried forward through the
+  // kernels that know their rules (Kernel::infer_types), so that a dtype a kernel cannot compute
+  // fails here, naming the node.
+  std::vector<DataType> slot_dtype(static_cast<size_t>(ex->num_slots_), DataType::kUndefined);
+  for (const auto& [s, t] : ex->constants_) slot_dtype[static_cast<size_t>(s)] = t.dtype();
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    slot_dtype[static_cast<size_t>(ex->input_slots_[i])] = graph.inputs[i].dtype;
+  }
+  std::vector<DataType> in_types, out_types;
+  for (const Step& step : ex->steps_) {
+    in_types.clear();
+    for (int s : step.inputs) {
+      in_types.push_back(s >= 0 ? slot_dtype[static_cast<size_t>(s)] : DataType::kUndefined);
+    }
+    out_types.assign(step.outputs.size(), DataType::kUndefined);
+    Status st = step.kernel->infer_types(in_types, out_types);
+    if (!st.ok()) return st.with_context(step.label);
+    for (size_t j = 0; j < step.outputs.size(); ++j) {
+      if (step.outputs[j] >= 0) slot_dtype[static_cast<size_t>(step.outputs[j])] = out_types[j];
+    }
+  }
   // Weights and graph inputs are never written over (their buffers are shared with the model or
   // the caller); the run-time check below would refuse them anyway.
   std::vector<bool> fixed(static_cast<size_t>(ex->num_slots_), false);

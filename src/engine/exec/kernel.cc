@@ -37,19 +37,37 @@ Status check_same_dtype(const Tensor& a, const Tensor& b) {
                           " and " + std::string(dtype_name(b.dtype())));
 }
 
+namespace {
+
+Status dtype_error(DataType dt, size_t input_index, std::string_view op,
+                   std::span<const DataType> allowed) {
+  std::string names;
+  for (DataType a : allowed) {
+    if (!names.empty()) names += ", ";
+    names += dtype_name(a);
+  }
+  return unimplemented("input " + std::to_string(input_index) + " has dtype " +
+                       std::string(dtype_name(dt)) + "; " + std::string(op) + " supports " + names);
+}
+
+}  // namespace
+
 Status check_dtype(const Tensor& t, size_t input_index, std::string_view op,
                    std::initializer_list<DataType> allowed) {
   for (DataType dt : allowed) {
     if (t.dtype() == dt) return Status::ok_status();
   }
-  std::string names;
-  for (DataType dt : allowed) {
-    if (!names.empty()) names += ", ";
-    names += dtype_name(dt);
+  return dtype_error(t.dtype(), input_index, op,
+                     std::span<const DataType>(allowed.begin(), allowed.size()));
+}
+
+Status check_dtype(DataType dt, size_t input_index, std::string_view op,
+                   std::span<const DataType> allowed) {
+  if (dt == DataType::kUndefined) return Status::ok_status();
+  for (DataType a : allowed) {
+    if (dt == a) return Status::ok_status();
   }
-  return unimplemented("input " + std::to_string(input_index) + " has dtype " +
-                       std::string(dtype_name(t.dtype())) + "; " + std::string(op) + " supports " +
-                       names);
+  return dtype_error(dt, input_index, op, allowed);
 }
 
 Result<int64_t> normalize_axis(int64_t axis, int64_t rank) {

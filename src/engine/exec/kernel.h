@@ -53,6 +53,17 @@ class Kernel {
   // overwrites the slot.
   virtual Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
                          std::span<Tensor> outputs) const = 0;
+
+  // Load-time type rules. `inputs` holds each input's dtype where the planner knows it (declared
+  // graph inputs, weights, outputs of kernels that said theirs) and kUndefined elsewhere and for
+  // omitted inputs; `outputs` arrives all kUndefined. A kernel that knows its rules returns the
+  // error compute() would give for a dtype it cannot compute, so the model fails to load instead
+  // of failing its first request, and sets the output dtypes it can tell, so the check reaches
+  // the nodes downstream. The default knows nothing: those dtypes are checked at run time.
+  virtual Status infer_types(std::span<const DataType> inputs,
+                             std::span<DataType> outputs) const {
+    return Status::ok_status();
+  }
 };
 
 using KernelFactory = std::function<Result<std::unique_ptr<Kernel>>(const ir::Node& node)>;
@@ -75,6 +86,10 @@ Status check_attributes(const ir::Node& node, std::initializer_list<std::string_
 // Error unless `t` has one of `allowed`: `input 1 has dtype int64; Gemm supports float32`.
 Status check_dtype(const Tensor& t, size_t input_index, std::string_view op,
                    std::initializer_list<DataType> allowed);
+
+// The same check on a dtype known at load time; kUndefined (not known) passes.
+Status check_dtype(DataType dt, size_t input_index, std::string_view op,
+                   std::span<const DataType> allowed);
 
 // Error unless `a` and `b` have the same dtype (the ONNX type constraint of binary ops).
 Status check_same_dtype(const Tensor& a, const Tensor& b);
