@@ -107,19 +107,20 @@ class BinaryArithmeticKernel final : public exec::Kernel {
  public:
   explicit BinaryArithmeticKernel(const char* op_name) : op_name_(op_name) {}
 
-  Status infer_types(std::span<const DataType> inputs,
-                     std::span<DataType> outputs) const override {
-    static constexpr DataType kTypes[] = {
-        DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kBFloat16,
-        DataType::kInt8,    DataType::kInt16,   DataType::kInt32,   DataType::kInt64,
-        DataType::kUInt8,   DataType::kUInt16,  DataType::kUInt32,  DataType::kUInt64};
+  // The dtypes compute() handles.
+  static constexpr DataType kTypes[] = {DataType::kFloat32,  DataType::kFloat64, DataType::kFloat16,
+                                        DataType::kBFloat16, DataType::kInt8,    DataType::kInt16,
+                                        DataType::kInt32,    DataType::kInt64,   DataType::kUInt8,
+                                        DataType::kUInt16,   DataType::kUInt32,  DataType::kUInt64};
+
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
     RETURN_IF_ERROR(exec::check_dtype(inputs[0], 0, op_name_, kTypes));
     RETURN_IF_ERROR(exec::check_dtype(inputs[1], 1, op_name_, kTypes));
     const bool both = inputs[0] != DataType::kUndefined && inputs[1] != DataType::kUndefined;
     if (both && inputs[0] != inputs[1]) {
-      return invalid_argument("inputs have different dtypes: " +
-                              std::string(dtype_name(inputs[0])) + " and " +
-                              std::string(dtype_name(inputs[1])));
+      return invalid_argument(
+          "inputs have different dtypes: " + std::string(dtype_name(inputs[0])) + " and " +
+          std::string(dtype_name(inputs[1])));
     }
     outputs[0] = inputs[0] != DataType::kUndefined ? inputs[0] : inputs[1];
     return Status::ok_status();
@@ -161,11 +162,7 @@ class BinaryArithmeticKernel final : public exec::Kernel {
         return Status::ok_status();
       }
       default:
-        return exec::check_dtype(
-            a, 0, op_name_,
-            {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kBFloat16,
-             DataType::kInt8, DataType::kInt16, DataType::kInt32, DataType::kInt64,
-             DataType::kUInt8, DataType::kUInt16, DataType::kUInt32, DataType::kUInt64});
+        return exec::check_dtype(a.dtype(), 0, op_name_, kTypes);
     }
   }
 
