@@ -36,7 +36,7 @@ Tensor widen(const exec::KernelContext& ctx, const Tensor& x) {
   const uint8_t* in = x.data<uint8_t>();
   float* o = out.mutable_data<float>();
   exec::parallel_for(ctx, x.num_elements(), 1 << 14, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) o[i] = narrow_to_float(dt, in[i]);
+    narrow_to_float(dt, {in + b, static_cast<size_t>(e - b)}, o + b);
   });
   return out;
 }

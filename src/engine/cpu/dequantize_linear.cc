@@ -35,8 +35,7 @@ void dequantize(const Q* x, const std::vector<float>& scale, const Q* zp, const 
 // The float32 values of a narrow-float tensor.
 std::vector<float> decode_narrow(const Tensor& t) {
   std::vector<float> v(static_cast<size_t>(t.num_elements()));
-  const uint8_t* p = t.data<uint8_t>();
-  for (size_t i = 0; i < v.size(); ++i) v[i] = narrow_to_float(t.dtype(), p[i]);
+  narrow_to_float(t.dtype(), {t.data<uint8_t>(), v.size()}, v.data());
   return v;
 }
 

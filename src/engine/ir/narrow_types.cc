@@ -160,6 +160,10 @@ float narrow_to_float(DataType dt, uint8_t code) {
   return f ? decode(*f, code) : std::numeric_limits<float>::quiet_NaN();
 }
 
+void narrow_to_float(DataType dt, std::span<const uint8_t> codes, float* out) {
+  for (size_t i = 0; i < codes.size(); ++i) out[i] = narrow_to_float(dt, codes[i]);
+}
+
 uint8_t float_to_narrow(DataType dt, float v, bool saturate, E8M0Rounding rounding) {
   if (dt == DataType::kFloat8E8M0) return encode_e8m0(v, saturate, rounding);
   const Format* f = format_of(dt);

@@ -30,6 +30,8 @@ enum class E8M0Rounding { kUp, kNearest, kDown };
 
 // The float32 value of one element code of a narrow float type.
 float narrow_to_float(DataType dt, uint8_t code);
+// out[i] = narrow_to_float(dt, codes[i]) for every code.
+void narrow_to_float(DataType dt, std::span<const uint8_t> codes, float* out);
 // One float32 converted to a narrow float type's code (see the rules above).
 uint8_t float_to_narrow(DataType dt, float v, bool saturate,
                         E8M0Rounding rounding = E8M0Rounding::kUp);
