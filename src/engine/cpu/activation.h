@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/cpu/elementwise.h"
 #include "engine/cpu/vec_math.h"
 #include "engine/exec/kernel.h"
 #include "engine/ir/graph.h"
@@ -21,8 +22,18 @@
 namespace modelhost::engine::cpu {
 
 struct Activation {
-  enum class Kind { kNone, kRelu, kLeakyRelu, kClip, kSigmoid, kTanh, kHardSigmoid, kHardSwish,
-                    kGelu, kSwish };
+  enum class Kind {
+    kNone,
+    kRelu,
+    kLeakyRelu,
+    kClip,
+    kSigmoid,
+    kTanh,
+    kHardSigmoid,
+    kHardSwish,
+    kGelu,
+    kSwish
+  };
   Kind kind = Kind::kNone;
   float alpha = 0.f, beta = 0.f;
 
@@ -92,7 +103,7 @@ struct Activation {
         for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], alpha), beta);
         return;
       case Kind::kSigmoid:
-        for (int64_t i = 0; i < n; ++i) y[i] = 1.f / (1.f + std::exp(-y[i]));
+        sigmoid_inplace(y, n);
         return;
       case Kind::kTanh:
         for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(y[i]);
@@ -109,7 +120,7 @@ struct Activation {
         gelu_inplace(y, n);
         return;
       case Kind::kSwish:
-        for (int64_t i = 0; i < n; ++i) y[i] = y[i] / (1.f + std::exp(-y[i]));
+        swish_inplace(y, n);
         return;
     }
   }
@@ -120,5 +131,19 @@ struct Activation {
     exec::parallel_for(ctx, n, 16384, [&](int64_t i0, int64_t i1) { apply(y + i0, i1 - i0); });
   }
 };
+
+// A float32 op computed by a vec_math function that works in place: over x's buffer when the
+// executor donated it (see output_over), else each chunk is copied into the output first.
+inline Tensor map_float_inplace(const exec::KernelContext& ctx, const Tensor& x,
+                                const Tensor& donated, void (*f)(float*, int64_t)) {
+  Tensor y = output_over(donated, x, DataType::kFloat32, x.shape());
+  const float* px = x.data<float>();
+  float* py = y.mutable_data<float>();
+  exec::parallel_for(ctx, x.num_elements(), 16384, [&](int64_t i0, int64_t i1) {
+    if (py != px) std::copy(px + i0, px + i1, py + i0);
+    f(py + i0, i1 - i0);
+  });
+  return y;
+}
 
 }  // namespace modelhost::engine::cpu

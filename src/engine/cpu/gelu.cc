@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/cpu/activation.h"
 #include "engine/cpu/unary.h"
 #include "engine/cpu/vec_math.h"
 #include "engine/exec/kernel_registry.h"
@@ -23,15 +24,7 @@ class ExactGeluKernel final : public exec::Kernel {
         return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440)));
       });
     }
-    // Over x itself when the executor donated its buffer; else every chunk is copied in first.
-    Tensor y = output_over(outputs[0], x, DataType::kFloat32, x.shape());
-    const float* px = x.data<float>();
-    float* py = y.mutable_data<float>();
-    exec::parallel_for(ctx, x.num_elements(), 16384, [&](int64_t i0, int64_t i1) {
-      if (py != px) std::copy(px + i0, px + i1, py + i0);
-      gelu_inplace(py + i0, i1 - i0);
-    });
-    outputs[0] = std::move(y);
+    outputs[0] = map_float_inplace(ctx, x, outputs[0], gelu_inplace);
     return Status::ok_status();
   }
 };

@@ -1,7 +1,6 @@
-// Sigmoid over float32.
-#include <cmath>
-
-#include "engine/cpu/elementwise.h"
+// Sigmoid over float32, with cpu/vec_math.h's exp: the formula FusedConv and FusedMatMul apply
+// when they absorb a Sigmoid (or a Swish, x * Sigmoid(x)).
+#include "engine/cpu/activation.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::cpu {
@@ -10,7 +9,7 @@ namespace {
 struct Sigmoid {
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
     RETURN_IF_ERROR(exec::check_dtype(x, 0, "Sigmoid", {DataType::kFloat32}));
-    out = unary_map<float>(ctx, x, out, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+    out = map_float_inplace(ctx, x, out, sigmoid_inplace);
     return Status::ok_status();
   }
 };

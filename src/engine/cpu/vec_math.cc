@@ -100,9 +100,44 @@ MH_TARGET_AVX2_FMA int64_t exp_shifted_avx2(float* y, int64_t n, float shift, fl
   return i;
 }
 
+// sigmoid(x) = 1 / (1 + exp(-x)); swish(x) = x * sigmoid(x). exp's clamp keeps the quotient
+// finite: below -87 the result is about 1e-38 times x instead of a denormal.
+MH_TARGET_AVX2_FMA inline __m256 sigmoid8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+MH_TARGET_AVX2_FMA int64_t sigmoid_avx2(float* y, int64_t n, bool times_x) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(y + i);
+    const __m256 s = sigmoid8(v);
+    _mm256_storeu_ps(y + i, times_x ? _mm256_mul_ps(v, s) : s);
+  }
+  return i;
+}
+
 #endif
 
+float sigmoid_scalar(float x) { return 1.f / (1.f + exp_scalar(-x)); }
+
 }  // namespace
+
+void sigmoid_inplace(float* y, int64_t n) {
+  int64_t i = 0;
+#if MH_X86_64
+  if (cpu_has_avx2_fma()) i = sigmoid_avx2(y, n, /*times_x=*/false);
+#endif
+  for (; i < n; ++i) y[i] = sigmoid_scalar(y[i]);
+}
+
+void swish_inplace(float* y, int64_t n) {
+  int64_t i = 0;
+#if MH_X86_64
+  if (cpu_has_avx2_fma()) i = sigmoid_avx2(y, n, /*times_x=*/true);
+#endif
+  for (; i < n; ++i) y[i] = y[i] * sigmoid_scalar(y[i]);
+}
 
 float exp_shifted_inplace(float* y, int64_t n, float shift) {
   int64_t i = 0;

@@ -66,5 +66,43 @@ TEST(EngineVecMathTest, ExpShiftedKeepsNaNAndFlushesHugeNegatives) {
   EXPECT_TRUE(std::isnan(sum));
 }
 
+TEST(EngineVecMathTest, SigmoidAndSwishMatchTheirFormulasAcrossTheRange) {
+  std::vector<float> x;
+  for (float v = -40.f; v <= 40.f; v += 0.005f) x.push_back(v);
+  x.push_back(1e-30f);
+  x.push_back(-3.5e-8f);
+  if (x.size() % 8 == 0) x.push_back(0.25f);  // a scalar tail too
+  std::vector<float> s = x, w = x;
+  cpu::sigmoid_inplace(s.data(), static_cast<int64_t>(s.size()));
+  cpu::swish_inplace(w.data(), static_cast<int64_t>(w.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double sig = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+    ASSERT_NEAR(s[i], sig, 3e-7 * sig) << "x = " << x[i];
+    ASSERT_NEAR(w[i], x[i] * sig, 3e-7 * std::abs(x[i] * sig) + 1e-38) << "x = " << x[i];
+  }
+}
+
+TEST(EngineVecMathTest, SigmoidAndSwishKeepTheLimitsAndNaN) {
+  const float inf = std::numeric_limits<float>::infinity();
+  // Nine values: index 8 runs in the scalar tail, the others in the vector body.
+  std::vector<float> s = {inf, -inf, std::nanf(""), 0.f, -1e4f, 1e4f, 1.f, 2.f, std::nanf("")};
+  std::vector<float> w = s;
+  cpu::sigmoid_inplace(s.data(), static_cast<int64_t>(s.size()));
+  cpu::swish_inplace(w.data(), static_cast<int64_t>(w.size()));
+  EXPECT_EQ(s[0], 1.f);
+  EXPECT_LT(s[1], 1e-37f);
+  EXPECT_TRUE(std::isnan(s[2]));
+  EXPECT_EQ(s[3], 0.5f);
+  EXPECT_LT(s[4], 1e-37f);
+  EXPECT_EQ(s[5], 1.f);
+  EXPECT_TRUE(std::isnan(s[8])) << "the scalar tail agrees with the vector body";
+  EXPECT_EQ(w[0], inf);
+  EXPECT_EQ(w[3], 0.f);
+  EXPECT_GT(w[4], -1e-33f) << "swish(-1e4) is a tiny negative number, not -inf or NaN";
+  EXPECT_LE(w[4], 0.f);
+  EXPECT_EQ(w[5], 1e4f);
+  EXPECT_TRUE(std::isnan(w[2]));
+}
+
 }  // namespace
 }  // namespace modelhost::engine
