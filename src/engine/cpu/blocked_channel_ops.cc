@@ -7,8 +7,10 @@
 // and plain layouts coincide, so Y is an ordinary tensor.
 // BlockedChannelScale(X, S) -> Y: X * S with S of [N, C, 1, 1] or [1, C, 1, 1] (broadcast over
 // the batch), Y blocked like X; over X's buffer when the executor donates it.
+// Both sit between oneDNN convolutions, so they run on its OpenMP team (cpu/dnnl_threads.h).
 #include <string>
 
+#include "engine/cpu/dnnl_threads.h"
 #include "engine/cpu/elementwise.h"
 #include "engine/exec/kernel_registry.h"
 
@@ -41,18 +43,18 @@ class BlockedGlobalAveragePoolKernel final : public exec::Kernel {
     float* py = y.mutable_data<float>();
     const float inv = d.hw > 0 ? 1.0f / static_cast<float>(d.hw) : 0.0f;
     // One task per block of 8 channels of one sample: 8 running sums, one vector register.
-    exec::parallel_for(ctx, d.n * (d.c / kBlock), std::max<int64_t>(1, 4096 / (d.hw + 1)),
-                       [&](int64_t b0, int64_t b1) {
-                         for (int64_t b = b0; b < b1; ++b) {
-                           const float* p = px + b * d.hw * kBlock;
-                           float acc[kBlock] = {};
-                           for (int64_t i = 0; i < d.hw; ++i) {
+    omp_parallel_for(ctx, d.n * (d.c / kBlock), std::max<int64_t>(1, 4096 / (d.hw + 1)),
+                     [&](int64_t b0, int64_t b1) {
+                       for (int64_t b = b0; b < b1; ++b) {
+                         const float* p = px + b * d.hw * kBlock;
+                         float acc[kBlock] = {};
+                         for (int64_t i = 0; i < d.hw; ++i) {
 #pragma omp simd
-                             for (int64_t k = 0; k < kBlock; ++k) acc[k] += p[i * kBlock + k];
-                           }
-                           for (int64_t k = 0; k < kBlock; ++k) py[b * kBlock + k] = acc[k] * inv;
+                           for (int64_t k = 0; k < kBlock; ++k) acc[k] += p[i * kBlock + k];
                          }
-                       });
+                         for (int64_t k = 0; k < kBlock; ++k) py[b * kBlock + k] = acc[k] * inv;
+                       }
+                     });
     outputs[0] = std::move(y);
     return Status::ok_status();
   }
@@ -76,7 +78,7 @@ class BlockedChannelScaleKernel final : public exec::Kernel {
     const float* ps = s.data<float>();
     float* py = y.mutable_data<float>();
     const int64_t blocks = d.c / kBlock;
-    exec::parallel_for(
+    omp_parallel_for(
         ctx, d.n * blocks, std::max<int64_t>(1, 4096 / (d.hw + 1)), [&](int64_t b0, int64_t b1) {
           for (int64_t b = b0; b < b1; ++b) {
             const int64_t n = b / blocks;

@@ -187,7 +187,12 @@ class ConvKernel final : public exec::Kernel {
           sum.mutable_data<float>(), [](float u, float v) { return u + v; }, ctx);
       y = std::move(sum);
     }
-    if (!p->act_in_primitive) act_.apply(y.mutable_data<float>(), y.num_elements(), ctx);
+    if (!p->act_in_primitive) {
+      // On the OpenMP team that just ran the primitive (see omp_parallel_for).
+      float* py = y.mutable_data<float>();
+      omp_parallel_for(ctx, y.num_elements(), 16384,
+                       [&](int64_t i0, int64_t i1) { act_.apply(py + i0, i1 - i0); });
+    }
     outputs[0] = std::move(y);
     return Status::ok_status();
   }
