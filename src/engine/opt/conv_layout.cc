@@ -3,6 +3,9 @@
 // forward again by each reader. The producer gets blocked_output = 1 (cpu/conv.cc). Readers that
 // take it:
 //   - FusedConvs, as their input X or residual Z (blocked_input / blocked_residual = 1);
+//   - a 2-D MaxPool whose output only FusedConvs read (a ResNet's stem), which becomes
+//     BlockedMaxPool with the same window attributes and a blocked output
+//     (cpu/blocked_max_pool.cc);
 //   - GlobalAveragePool, which becomes BlockedGlobalAveragePool (its [N,C,1,1] output is the same
 //     in both layouts);
 //   - the channel scale of squeeze-and-excitation, Mul(y, s) with s an [N,C,1,1] value computed
@@ -101,6 +104,15 @@ void mark_conv_readers(GraphView& view, const std::string& value) {
   }
 }
 
+// Whether MaxPool node m can run blocked: 2-D window, no Indices output, read by convs only.
+bool blockable_max_pool(const GraphView& view, size_t m) {
+  if (!view.is(m, "MaxPool")) return false;
+  const ir::Node& n = view.node(m);
+  const auto kernel = n.attributes.get_ints("kernel_shape", {});
+  return n.inputs.size() == 1 && (n.outputs.size() == 1 || n.outputs[1].empty()) && kernel.ok() &&
+         kernel->size() == 2 && read_by_convs_only(view, n.outputs[0]);
+}
+
 void to_modelhost_op(ir::Node& n, const char* op_type, std::vector<std::string> inputs) {
   n.op_type = op_type;
   n.domain = ir::kModelhostDomain;
@@ -128,6 +140,8 @@ Status keep_blocked_layouts(ir::Graph& graph) {
         blockable = reads_as_data(view.node(r), y);
       } else if (view.is(r, "GlobalAveragePool")) {
         blockable = view.node(r).inputs.size() == 1;
+      } else if (view.is(r, "MaxPool")) {
+        blockable = blockable_max_pool(view, r);
       } else {
         scales[k] = channel_scale_operand(view, r, y, channels);
         blockable = !scales[k].empty() && read_by_convs_only(view, view.node(r).outputs[0]);
@@ -141,6 +155,14 @@ Status keep_blocked_layouts(ir::Graph& graph) {
         n.attributes.set(n.inputs[0] == y ? "blocked_input" : "blocked_residual", int64_t{1});
       } else if (n.op_type == "GlobalAveragePool") {
         to_modelhost_op(n, "BlockedGlobalAveragePool", {y});
+      } else if (n.op_type == "MaxPool") {
+        ir::Attributes window = n.attributes;
+        to_modelhost_op(n, "BlockedMaxPool", {y});
+        for (const auto& [name, value] : window.all()) {
+          if (name != "storage_order") n.attributes.set(name, value);
+        }
+        n.outputs.resize(1);
+        mark_conv_readers(view, n.outputs[0]);
       } else {
         to_modelhost_op(n, "BlockedChannelScale", {y, scales[k]});
         mark_conv_readers(view, n.outputs[0]);

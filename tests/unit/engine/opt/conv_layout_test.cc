@@ -155,3 +155,60 @@ TEST(EngineConvLayoutTest, MulByAnUnpooledValueIsNotAChannelScale) {
 
 }  // namespace
 }  // namespace modelhost::engine
+
+namespace modelhost::engine {
+namespace {
+
+// A ResNet stem: y = Conv(MaxPool(Relu(Conv(x)))), the pool with the given window attributes;
+// with `pool_is_output` the pooled value is a graph output too.
+ModelBuilder stem(const std::vector<std::pair<std::string, std::vector<int64_t>>>& window,
+                  const std::string& auto_pad, bool pool_is_output) {
+  ModelBuilder b(13);
+  b.input("x", DataType::kFloat32, {2, 3, 11, 13});
+  b.output("y", DataType::kFloat32, {});
+  if (pool_is_output) b.output("p", DataType::kFloat32, {});
+  b.initializer("w1", random_tensor({16, 3, 3, 3}, 201, -0.5f, 0.5f));
+  b.node("Conv", {"x", "w1"}, {"c"});
+  b.node("Relu", {"c"}, {"r"});
+  auto& pool = b.node("MaxPool", {"r"}, {"p"});
+  for (const auto& [name, values] : window) {
+    if (name == "ceil_mode") {
+      testing::set_attr(pool, name, values[0]);
+    } else {
+      testing::set_attr(pool, name, values);
+    }
+  }
+  if (!auto_pad.empty()) testing::set_attr(pool, "auto_pad", auto_pad);
+  b.initializer("w2", random_tensor({8, 16, 1, 1}, 202, -0.5f, 0.5f));
+  b.node("Conv", {"p", "w2"}, {"y"});
+  return b;
+}
+
+TEST(EngineConvLayoutTest, MaxPoolBetweenConvolutionsStaysBlocked) {
+  using W = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+  const std::vector<std::pair<W, std::string>> cases = {
+      {{{"kernel_shape", {3, 3}}, {"strides", {2, 2}}, {"pads", {1, 1, 1, 1}}}, ""},  // ResNet
+      {{{"kernel_shape", {2, 3}}, {"strides", {2, 1}}, {"pads", {0, 1, 1, 0}}}, ""},
+      {{{"kernel_shape", {3, 3}}, {"strides", {2, 2}}, {"ceil_mode", {1}}}, ""},
+      {{{"kernel_shape", {2, 2}}, {"dilations", {2, 2}}}, ""},
+      {{{"kernel_shape", {3, 3}}, {"strides", {2, 2}}}, "SAME_UPPER"},
+  };
+  for (const auto& [window, auto_pad] : cases) {
+    auto ops = expect_same_with_passes(stem(window, auto_pad, false),
+                                       {random_tensor({2, 3, 11, 13}, 203)});
+    EXPECT_EQ(ops["BlockedMaxPool"], 1) << window.front().second[0];
+    EXPECT_EQ(ops["MaxPool"], 0);
+    EXPECT_EQ(ops["FusedConv"], 2);
+  }
+}
+
+TEST(EngineConvLayoutTest, MaxPoolWhoseOutputLeavesTheGraphStaysPlain) {
+  auto ops = expect_same_with_passes(
+      stem({{"kernel_shape", {3, 3}}, {"strides", {2, 2}}}, "", /*pool_is_output=*/true),
+      {random_tensor({2, 3, 11, 13}, 204)});
+  EXPECT_EQ(ops["MaxPool"], 1);
+  EXPECT_EQ(ops["BlockedMaxPool"], 0);
+}
+
+}  // namespace
+}  // namespace modelhost::engine
