@@ -11,6 +11,7 @@ std::string attribute_kind_name(const AttributeValue& value) {
     std::string operator()(const std::vector<float>&) const { return "floats"; }
     std::string operator()(const std::vector<int64_t>&) const { return "ints"; }
     std::string operator()(const std::vector<std::string>&) const { return "strings"; }
+    std::string operator()(const GraphAttribute&) const { return "graph"; }
     std::string operator()(const UnsupportedAttribute& u) const { return u.onnx_type; }
   };
   return std::visit(Namer{}, value);
@@ -46,6 +47,10 @@ Result<std::vector<float>> Attributes::get_floats(const std::string& name,
 Result<Tensor> Attributes::get_tensor(const std::string& name) const {
   if (!has(name)) return invalid_argument("attribute \"" + name + "\" is required");
   return get<Tensor>(name, Tensor(), "tensor");
+}
+Result<GraphAttribute> Attributes::get_graph(const std::string& name) const {
+  if (!has(name)) return invalid_argument("attribute \"" + name + "\" is required");
+  return get<GraphAttribute>(name, nullptr, "graph");
 }
 
 }  // namespace modelhost::engine::ir

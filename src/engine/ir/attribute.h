@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -15,17 +16,22 @@
 
 namespace modelhost::engine::ir {
 
-// An attribute kind the engine does not decode (graphs, sparse tensors, type protos). Kept so a
-// kernel can say which attribute it cannot handle.
+// An attribute kind the engine does not decode (lists of graphs, sparse tensors, type protos).
+// Kept so a kernel can say which attribute it cannot handle.
 struct UnsupportedAttribute {
-  std::string onnx_type;  // "GRAPH", "SPARSE_TENSOR", ...
+  std::string onnx_type;  // "GRAPHS", "SPARSE_TENSOR", ...
 };
+
+struct Graph;  // graph.h
+// A subgraph (If's branches, Loop's and Scan's body), immutable once loaded.
+using GraphAttribute = std::shared_ptr<const Graph>;
 
 using AttributeValue =
     std::variant<float, int64_t, std::string, Tensor, std::vector<float>, std::vector<int64_t>,
-                 std::vector<std::string>, UnsupportedAttribute>;
+                 std::vector<std::string>, GraphAttribute, UnsupportedAttribute>;
 
-// "float", "int", "string", "tensor", "floats", "ints", "strings" or the unsupported ONNX type.
+// "float", "int", "string", "tensor", "floats", "ints", "strings", "graph" or the unsupported
+// ONNX type.
 std::string attribute_kind_name(const AttributeValue& value);
 
 class Attributes {
@@ -43,8 +49,9 @@ class Attributes {
                                         std::vector<int64_t> default_value) const;
   Result<std::vector<float>> get_floats(const std::string& name,
                                         std::vector<float> default_value) const;
-  // Tensor attributes have no default: an error when absent.
+  // Tensor and graph attributes have no default: an error when absent.
   Result<Tensor> get_tensor(const std::string& name) const;
+  Result<GraphAttribute> get_graph(const std::string& name) const;
 
  private:
   template <typename T>

@@ -57,6 +57,17 @@ struct Graph {
   std::map<std::string, int64_t> opsets;
 };
 
+// The values a graph reads from the scopes around it: names its nodes (and the subgraphs of its
+// nodes, recursively) read or its outputs name that it neither declares as an input or
+// initializer nor produces. Sorted, each once. For a top-level graph the loader has already
+// refused any; for a subgraph they are the outer-scope values it captures.
+std::vector<std::string> outer_scope_names(const Graph& graph);
+
+// The same over every graph attribute of `node`: the values the node reads implicitly, besides
+// its declared inputs. The loader appends them to node.inputs (see onnx/README.md), so that
+// ordering, liveness and the graph passes see them as ordinary inputs.
+std::vector<std::string> outer_scope_names(const Node& node);
+
 struct Model {
   Graph graph;
   int64_t ir_version = 0;

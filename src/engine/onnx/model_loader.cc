@@ -20,9 +20,12 @@ std::string normalize_domain(const std::string& domain) {
   return domain == "ai.onnx" ? std::string(ir::kDefaultDomain) : domain;
 }
 
-Result<ir::Value> convert_value_info(const ::onnx::ValueInfoProto& info) {
+// A declared value. Subgraph inputs and outputs may leave their type out (`untyped_ok`): it is
+// then unknown, as it is for any intermediate value.
+Result<ir::Value> convert_value_info(const ::onnx::ValueInfoProto& info, bool untyped_ok) {
   ir::Value value;
   value.name = info.name();
+  if (untyped_ok && !info.has_type()) return value;
   if (!info.type().has_tensor_type()) {
     return unimplemented("\"" + info.name() + "\" is not a tensor; only tensors are supported");
   }
@@ -40,8 +43,17 @@ Result<ir::Value> convert_value_info(const ::onnx::ValueInfoProto& info) {
   return value;
 }
 
-Result<ir::AttributeValue> convert_attribute(const ::onnx::AttributeProto& attr,
-                                             const fs::path& model_dir) {
+// What a graph being converted sees: the model's folder and opsets, and the values of the
+// scopes around it (empty for the top-level graph; a subgraph may read them).
+struct Scope {
+  const fs::path& model_dir;
+  const std::map<std::string, int64_t>& opsets;
+  std::set<std::string> outer;
+};
+
+Result<ir::Graph> convert_graph(::onnx::GraphProto& gp, const Scope& scope, bool top_level);
+
+Result<ir::AttributeValue> convert_attribute(::onnx::AttributeProto& attr, const Scope& scope) {
   using A = ::onnx::AttributeProto;
   switch (attr.type()) {
     case A::FLOAT:
@@ -51,9 +63,15 @@ Result<ir::AttributeValue> convert_attribute(const ::onnx::AttributeProto& attr,
     case A::STRING:
       return ir::AttributeValue(attr.s());
     case A::TENSOR: {
-      auto t = decode_tensor(attr.t(), model_dir);
+      auto t = decode_tensor(attr.t(), scope.model_dir);
       if (!t.ok()) return t.status();
       return ir::AttributeValue(std::move(t).value());
+    }
+    case A::GRAPH: {
+      auto g = convert_graph(*attr.mutable_g(), scope, /*top_level=*/false);
+      if (!g.ok()) return g.status();
+      return ir::AttributeValue(
+          ir::GraphAttribute(std::make_shared<const ir::Graph>(std::move(g).value())));
     }
     case A::FLOATS:
       return ir::AttributeValue(std::vector<float>(attr.floats().begin(), attr.floats().end()));
@@ -80,22 +98,20 @@ std::string consumer_context(const ir::Graph& g, const std::string& value) {
   return "";
 }
 
-Result<ir::Model> convert_model(::onnx::ModelProto& proto, const fs::path& model_dir) {
-  ir::Model model;
-  model.ir_version = proto.ir_version();
-  model.producer_name = proto.producer_name();
-  ir::Graph& g = model.graph;
-  const ::onnx::GraphProto& gp = proto.graph();
+// Converts and checks one graph: the model's, or (top_level false) a subgraph, whose nodes and
+// outputs may also read the values of `scope.outer` and whose inputs and outputs may be untyped.
+// A node with subgraphs gets the outer-scope values they read appended to its inputs
+// (ir::outer_scope_names), so that everything downstream sees those dependencies.
+Result<ir::Graph> convert_graph(::onnx::GraphProto& gp, const Scope& scope, bool top_level) {
+  ir::Graph g;
   g.name = gp.name();
+  g.opsets = scope.opsets;
+  const std::string where = top_level ? "" : "subgraph \"" + gp.name() + "\": ";
+  auto in_context = [&](const Status& st, const std::string& what) {
+    return st.with_context(where + what);
+  };
 
-  for (const auto& op : proto.opset_import()) {
-    g.opsets[normalize_domain(op.domain())] = op.version();
-  }
-  if (!g.opsets.count(ir::kDefaultDomain)) {
-    return invalid_argument("model imports no opset for the default ONNX domain");
-  }
-
-  // Nodes first, so that initializer errors can name a consumer.
+  // Nodes first (without attributes), so that initializer errors can name a consumer.
   g.nodes.reserve(static_cast<size_t>(gp.node_size()));
   for (const auto& np : gp.node()) {
     ir::Node node;
@@ -108,52 +124,36 @@ Result<ir::Model> convert_model(::onnx::ModelProto& proto, const fs::path& model
     node.outputs.assign(np.output().begin(), np.output().end());
     g.nodes.push_back(std::move(node));
   }
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const auto& np = gp.node(static_cast<int>(i));
-    for (const auto& ap : np.attribute()) {
-      auto value = convert_attribute(ap, model_dir);
-      if (!value.ok()) {
-        return value.status().with_context(ir::describe_node(g.nodes[i], i) + ": attribute \"" +
-                                           ap.name() + "\"");
-      }
-      g.nodes[i].attributes.set(ap.name(), std::move(value).value());
-    }
-  }
 
+  // Then initializers and inputs: they are in scope for the subgraphs of the nodes.
   // Each weight's bytes are released from the message once decoded, so loading holds about one
   // copy of the weights at a time instead of two.
-  auto* mutable_initializers = proto.mutable_graph()->mutable_initializer();
-  for (auto& tp : *mutable_initializers) {
-    if (tp.name().empty()) return invalid_argument("an initializer has no name");
+  for (auto& tp : *gp.mutable_initializer()) {
+    if (tp.name().empty()) return invalid_argument(where + "an initializer has no name");
     if (g.initializers.count(tp.name())) {
-      return invalid_argument("initializer \"" + tp.name() + "\" is defined twice");
+      return invalid_argument(where + "initializer \"" + tp.name() + "\" is defined twice");
     }
-    auto t = decode_tensor(tp, model_dir);
+    auto t = decode_tensor(tp, scope.model_dir);
     if (!t.ok()) {
-      return t.status().with_context("initializer \"" + tp.name() + "\"" +
-                                     consumer_context(g, tp.name()));
+      return in_context(t.status(),
+                        "initializer \"" + tp.name() + "\"" + consumer_context(g, tp.name()));
     }
     g.initializers.emplace(tp.name(), std::move(t).value());
     if (tp.has_raw_data()) std::string().swap(*tp.mutable_raw_data());
   }
   if (gp.sparse_initializer_size() > 0) {
-    return unimplemented("sparse initializers are not supported");
+    return unimplemented(where + "sparse initializers are not supported");
   }
-
   // Graph inputs that are also initializers are weights with a default, not model inputs.
   std::set<std::string> available;
   for (const auto& [name, t] : g.initializers) available.insert(name);
   for (const auto& vi : gp.input()) {
     if (g.initializers.count(vi.name())) continue;
-    auto converted = convert_value_info(vi);
-    if (!converted.ok()) return converted.status().with_context("graph input");
+    auto converted = convert_value_info(vi, !top_level);
+    if (!converted.ok()) return in_context(converted.status(), "graph input");
     ir::Value v = std::move(converted).value();
     if (!available.insert(v.name).second) {
-      return invalid_argument("graph input \"" + v.name + "\" is declared twice");
-    }
-    if (const auto& tt = vi.type().tensor_type(); tt.has_shape()) {
-      auto& params = model.input_dim_params[v.name];
-      for (const auto& dim : tt.shape().dim()) params.push_back(dim.dim_param());
+      return invalid_argument(where + "graph input \"" + v.name + "\" is declared twice");
     }
     g.inputs.push_back(std::move(v));
   }
@@ -162,30 +162,75 @@ Result<ir::Model> convert_model(::onnx::ModelProto& proto, const fs::path& model
     for (const auto& out : g.nodes[i].outputs) {
       if (out.empty()) continue;  // an omitted optional output
       if (!available.insert(out).second) {
-        return invalid_argument(ir::describe_node(g.nodes[i], i) + ": output \"" + out +
+        return invalid_argument(where + ir::describe_node(g.nodes[i], i) + ": output \"" + out +
                                 "\" is already produced by a graph input, an initializer or "
                                 "another node");
       }
     }
   }
+  // A subgraph sees every value of this graph (whatever the node order: the executor orders
+  // them) and of the scopes around it.
+  std::set<std::string> visible = available;
+  visible.insert(scope.outer.begin(), scope.outer.end());
+  const Scope inner{scope.model_dir, scope.opsets, visible};
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    auto& np = *gp.mutable_node(static_cast<int>(i));
+    for (auto& ap : *np.mutable_attribute()) {
+      auto value = convert_attribute(ap, inner);
+      if (!value.ok()) {
+        return value.status().with_context(where + ir::describe_node(g.nodes[i], i) +
+                                           ": attribute \"" + ap.name() + "\"");
+      }
+      g.nodes[i].attributes.set(ap.name(), std::move(value).value());
+    }
+    for (std::string& name : ir::outer_scope_names(g.nodes[i])) {
+      g.nodes[i].inputs.push_back(std::move(name));
+    }
+  }
+
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     for (const auto& in : g.nodes[i].inputs) {
-      if (!in.empty() && !available.count(in)) {
-        return invalid_argument(ir::describe_node(g.nodes[i], i) + ": input \"" + in +
+      if (!in.empty() && !available.count(in) && !scope.outer.count(in)) {
+        return invalid_argument(where + ir::describe_node(g.nodes[i], i) + ": input \"" + in +
                                 "\" is not a graph input, an initializer or the output of "
-                                "another node");
+                                "another node" +
+                                (top_level ? "" : " (here or in an enclosing graph)"));
       }
     }
   }
 
-  if (gp.output_size() == 0) return invalid_argument("graph has no outputs");
+  if (gp.output_size() == 0) return invalid_argument(where + "graph has no outputs");
   for (const auto& vi : gp.output()) {
-    auto v = convert_value_info(vi);
-    if (!v.ok()) return v.status().with_context("graph output");
-    if (!available.count(v->name)) {
-      return invalid_argument("graph output \"" + v->name + "\" is not produced by any node");
+    auto v = convert_value_info(vi, !top_level);
+    if (!v.ok()) return in_context(v.status(), "graph output");
+    if (!available.count(v->name) && !scope.outer.count(v->name)) {
+      return invalid_argument(where + "graph output \"" + v->name +
+                              "\" is not produced by any node");
     }
     g.outputs.push_back(std::move(v).value());
+  }
+  return g;
+}
+
+Result<ir::Model> convert_model(::onnx::ModelProto& proto, const fs::path& model_dir) {
+  ir::Model model;
+  model.ir_version = proto.ir_version();
+  model.producer_name = proto.producer_name();
+  std::map<std::string, int64_t> opsets;
+  for (const auto& op : proto.opset_import()) {
+    opsets[normalize_domain(op.domain())] = op.version();
+  }
+  if (!opsets.count(ir::kDefaultDomain)) {
+    return invalid_argument("model imports no opset for the default ONNX domain");
+  }
+  const Scope scope{model_dir, opsets, {}};
+  ASSIGN_OR_RETURN(model.graph, convert_graph(*proto.mutable_graph(), scope, /*top_level=*/true));
+  for (const auto& vi : proto.graph().input()) {
+    if (model.graph.initializers.count(vi.name())) continue;
+    if (const auto& tt = vi.type().tensor_type(); tt.has_shape()) {
+      auto& params = model.input_dim_params[vi.name()];
+      for (const auto& dim : tt.shape().dim()) params.push_back(dim.dim_param());
+    }
   }
   return model;
 }

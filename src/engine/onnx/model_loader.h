@@ -3,7 +3,9 @@
 // The loader parses the protobuf, decodes initializers (inline or external data) and attributes,
 // and checks what can be checked without knowing kernels: a default-domain opset is imported,
 // every node input is produced by something (graph input, initializer or another node), no value
-// is produced twice, every graph output exists. Kernel lookup, opset ranges and cycles are
+// is produced twice, every graph output exists. Subgraphs (If, Loop, Scan) are converted and
+// checked the same way, their nodes may also read values of the enclosing graphs; a node with
+// subgraphs gets the outer values they read appended to its inputs (ir::outer_scope_names). Kernel lookup, opset ranges and cycles are
 // checked when the executor plans the graph (exec/).
 #pragma once
 
