@@ -41,6 +41,13 @@ class BroadcastBinaryKernel final : public exec::Kernel {
   BroadcastBinaryKernel(const char* op, std::vector<DataType> allowed)
       : op_(op), allowed_(std::move(allowed)) {}
 
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    RETURN_IF_ERROR(exec::propagate_dtype(inputs, outputs, 0, 1));
+    RETURN_IF_ERROR(exec::check_dtype(outputs[0], 0, op_, allowed_));
+    if constexpr (!std::is_void_v<R>) outputs[0] = DataTypeOf<R>::value;
+    return Status::ok_status();
+  }
+
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     RETURN_IF_ERROR(exec::check_same_dtype(*inputs[0], *inputs[1]));
@@ -109,6 +116,11 @@ class VariadicKernel final : public exec::Kernel {
   VariadicKernel(const char* op, std::vector<DataType> allowed)
       : op_(op), allowed_(std::move(allowed)) {}
 
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    RETURN_IF_ERROR(exec::check_dtype(inputs[0], 0, op_, allowed_));
+    return exec::propagate_dtype(inputs, outputs, 0, inputs.size());
+  }
+
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     const DataType dt = inputs[0]->dtype();
@@ -150,7 +162,8 @@ class VariadicKernel final : public exec::Kernel {
     Tensor acc = *inputs[0];
     if (inputs.size() == 1) {
       acc = Tensor::allocate(inputs[0]->dtype(), inputs[0]->shape());
-      if (acc.byte_size() > 0) std::memcpy(acc.mutable_raw_data(), inputs[0]->raw_data(), acc.byte_size());
+      if (acc.byte_size() > 0)
+        std::memcpy(acc.mutable_raw_data(), inputs[0]->raw_data(), acc.byte_size());
     }
     for (size_t i = 1; i < inputs.size(); ++i) {
       const Tensor& b = *inputs[i];

@@ -10,6 +10,9 @@ namespace {
 
 class ConcatKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs, 0, inputs.size());
+  }
   explicit ConcatKernel(int64_t axis) : axis_(axis) {}
 
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,

@@ -90,6 +90,12 @@ class ConvKernel final : public exec::Kernel {
         constant_weights_(constant_weights),
         chain_(chain) {}
 
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    static constexpr DataType kFloat32[] = {DataType::kFloat32};
+    if (inputs.size() > 3) RETURN_IF_ERROR(exec::check_dtype(inputs[3], 3, "FusedConv", kFloat32));
+    return exec::float32_only(inputs.first(std::min<size_t>(inputs.size(), 3)), outputs, "Conv");
+  }
+
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     const Tensor& x = *inputs[0];

@@ -17,9 +17,9 @@ struct GemmShape;
 
 // fn(begin, end) over [0, n) split evenly across an OpenMP team of the context's size: for the
 // small passes that run between oneDNN primitives (a FusedConv's activation, squeeze-and-excite
-// on blocked tensors). oneDNN's OpenMP threads keep spinning for a while after each primitive;
-// handing the next pass to the intra-op pool instead makes its workers fight them for the cores
-// (EfficientNet-B0 ran 1.26x faster on 2 threads than on 1 that way, 1.6x with ONNX Runtime).
+// and max pooling on blocked tensors). Handing such a pass to the intra-op pool instead wakes
+// its workers, which then spin (50 us) on the cores the next primitive's OpenMP threads need:
+// EfficientNet-B0 ran only 1.26x faster on 2 threads than on 1 that way (ONNX Runtime: 1.6x).
 // Chunks are at least min_chunk long; n below two chunks runs on the calling thread.
 void omp_parallel_for(const exec::KernelContext& ctx, int64_t n, int64_t min_chunk,
                       const std::function<void(int64_t, int64_t)>& fn);

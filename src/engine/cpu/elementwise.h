@@ -213,13 +213,22 @@ Tensor unary_map(const exec::KernelContext& ctx, const Tensor& x, const Tensor& 
   return out;
 }
 
-// A kernel for a one-input, one-output op implemented by `Compute(ctx, x, out)`.
+// A kernel for a one-input, one-output op implemented by `Compute(ctx, x, out)`. A Compute that
+// declares `static constexpr const char* kName` and `static constexpr DataType kTypes[]` (the
+// dtypes it computes, output dtype = input dtype) gets its dtype checked at load time too.
 template <typename Compute>
 class UnaryKernel final : public exec::Kernel {
  public:
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     return Compute()(ctx, *inputs[0], outputs[0]);
+  }
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    if constexpr (requires { Compute::kTypes; }) {
+      RETURN_IF_ERROR(exec::check_dtype(inputs[0], 0, Compute::kName, Compute::kTypes));
+      outputs[0] = inputs[0];
+    }
+    return Status::ok_status();
   }
 };
 

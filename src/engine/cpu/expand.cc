@@ -11,6 +11,9 @@ namespace {
 
 class ExpandKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     const Tensor& x = *inputs[0];

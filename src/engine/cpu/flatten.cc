@@ -8,6 +8,9 @@ namespace {
 
 class FlattenKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   explicit FlattenKernel(int64_t axis) : axis_(axis) {}
 
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,

@@ -21,6 +21,9 @@ namespace {
 
 class FusedAttentionKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::float32_only(inputs, outputs, "FusedAttention");
+  }
   explicit FusedAttentionKernel(float scale) : scale_(scale) {}
 
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,

@@ -24,6 +24,9 @@ namespace {
 
 class FusedMatMulKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::float32_only(inputs, outputs, "FusedMatMul");
+  }
   FusedMatMulKernel(Activation act, int64_t packed_n) : act_(act), packed_n_(packed_n) {}
 
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
@@ -54,8 +57,8 @@ class FusedMatMulKernel final : public exec::Kernel {
     if (bias != nullptr) {
       RETURN_IF_ERROR(exec::check_dtype(*bias, 2, "FusedMatMul", {DataType::kFloat32}));
       if (bias->num_elements() != n) {
-        return invalid_argument("bias " + shape_to_string(bias->shape()) + " does not have N = " +
-                                std::to_string(n) + " elements");
+        return invalid_argument("bias " + shape_to_string(bias->shape()) +
+                                " does not have N = " + std::to_string(n) + " elements");
       }
     }
     Shape out_shape = a.shape();
@@ -95,9 +98,9 @@ class FusedMatMulKernel final : public exec::Kernel {
     if (z != nullptr && !z_in_place) {
       ASSIGN_OR_RETURN(Shape sum_shape, broadcast_shape(y.shape(), z->shape()));
       Tensor sum = Tensor::allocate(DataType::kFloat32, sum_shape);
-      broadcast_apply(plan_broadcast(y.shape(), z->shape(), sum_shape), y.data<float>(),
-                      z->data<float>(), sum.mutable_data<float>(),
-                      [](float u, float v) { return u + v; }, ctx);
+      broadcast_apply(
+          plan_broadcast(y.shape(), z->shape(), sum_shape), y.data<float>(), z->data<float>(),
+          sum.mutable_data<float>(), [](float u, float v) { return u + v; }, ctx);
       y = std::move(sum);
     }
     outputs[0] = std::move(y);
@@ -111,8 +114,7 @@ class FusedMatMulKernel final : public exec::Kernel {
 
 Result<std::unique_ptr<exec::Kernel>> make(const ir::Node& node) {
   RETURN_IF_ERROR(exec::check_arity(node, 2, 4));
-  RETURN_IF_ERROR(
-      exec::check_attributes(node, {"activation", "activation_params", "packed_n"}));
+  RETURN_IF_ERROR(exec::check_attributes(node, {"activation", "activation_params", "packed_n"}));
   ASSIGN_OR_RETURN(Activation act, Activation::from_node(node));
   ASSIGN_OR_RETURN(int64_t packed_n, node.attributes.get_int("packed_n", -1));
   if (node.attributes.has("packed_n") && packed_n < 1) {

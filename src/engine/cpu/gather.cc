@@ -11,6 +11,9 @@ namespace {
 
 class GatherKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   explicit GatherKernel(int64_t axis) : axis_(axis) {}
 
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,
@@ -29,9 +32,9 @@ class GatherKernel final : public exec::Kernel {
     ASSIGN_OR_RETURN(Tensor y, allocate_checked(data.dtype(), out_shape));
     const size_t elem = dtype_size(data.dtype());
     const int64_t outer = product(data.shape(), 0, static_cast<size_t>(axis));
-    const size_t block =
-        static_cast<size_t>(product(data.shape(), static_cast<size_t>(axis) + 1, data.shape().size())) *
-        elem;
+    const size_t block = static_cast<size_t>(product(data.shape(), static_cast<size_t>(axis) + 1,
+                                                     data.shape().size())) *
+                         elem;
     const auto* src = static_cast<const uint8_t*>(data.raw_data());
     auto* dst = static_cast<uint8_t*>(y.mutable_raw_data());
     if (block > 0) {

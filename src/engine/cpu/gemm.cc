@@ -11,6 +11,9 @@ namespace {
 
 class GemmKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::float32_only(inputs, outputs, "Gemm");
+  }
   GemmKernel(float alpha, float beta, bool trans_a, bool trans_b)
       : alpha_(alpha), beta_(beta), trans_a_(trans_a), trans_b_(trans_b) {}
 

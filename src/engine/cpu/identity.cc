@@ -7,6 +7,9 @@ namespace {
 
 class IdentityKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     outputs[0] = *inputs[0];

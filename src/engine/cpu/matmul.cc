@@ -10,6 +10,11 @@ namespace {
 
 class MatMulKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    static constexpr DataType kTypes[] = {DataType::kFloat32, DataType::kInt64};
+    RETURN_IF_ERROR(exec::propagate_dtype(inputs, outputs, 0, 1));
+    return exec::check_dtype(outputs[0], 0, "MatMul", kTypes);
+  }
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     const Tensor& a = *inputs[0];

@@ -6,8 +6,11 @@ namespace modelhost::engine::cpu {
 namespace {
 
 struct Not {
+  static constexpr const char* kName = "Not";
+  static constexpr DataType kTypes[] = {DataType::kBool};
+
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
-    RETURN_IF_ERROR(exec::check_dtype(x, 0, "Not", {DataType::kBool}));
+    RETURN_IF_ERROR(exec::check_dtype(x.dtype(), 0, kName, kTypes));
     out = unary_map<bool>(ctx, x, out, [](bool v) { return !v; });
     return Status::ok_status();
   }

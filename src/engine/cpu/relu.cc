@@ -6,6 +6,9 @@ namespace modelhost::engine::cpu {
 namespace {
 
 struct Relu {
+  static constexpr const char* kName = "Relu";
+  static constexpr DataType kTypes[] = {DataType::kFloat32, DataType::kInt64};
+
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
     switch (x.dtype()) {
       case DataType::kFloat32:
@@ -15,7 +18,7 @@ struct Relu {
         out = unary_map<int64_t>(ctx, x, out, [](int64_t v) { return v > 0 ? v : int64_t{0}; });
         return Status::ok_status();
       default:
-        return exec::check_dtype(x, 0, "Relu", {DataType::kFloat32, DataType::kInt64});
+        return exec::check_dtype(x.dtype(), 0, kName, kTypes);
     }
   }
 };

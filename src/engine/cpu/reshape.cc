@@ -9,6 +9,9 @@ namespace {
 
 class ReshapeKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   explicit ReshapeKernel(bool allow_zero) : allow_zero_(allow_zero) {}
 
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,

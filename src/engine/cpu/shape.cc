@@ -11,6 +11,10 @@ namespace {
 
 class ShapeKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    outputs[0] = DataType::kInt64;
+    return Status::ok_status();
+  }
   ShapeKernel(int64_t start, bool has_end, int64_t end)
       : start_(start), has_end_(has_end), end_(end) {}
 

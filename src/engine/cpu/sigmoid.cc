@@ -7,8 +7,11 @@ namespace modelhost::engine::cpu {
 namespace {
 
 struct Sigmoid {
+  static constexpr const char* kName = "Sigmoid";
+  static constexpr DataType kTypes[] = {DataType::kFloat32};
+
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
-    RETURN_IF_ERROR(exec::check_dtype(x, 0, "Sigmoid", {DataType::kFloat32}));
+    RETURN_IF_ERROR(exec::check_dtype(x.dtype(), 0, kName, kTypes));
     out = map_float_inplace(ctx, x, out, sigmoid_inplace);
     return Status::ok_status();
   }

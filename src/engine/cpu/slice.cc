@@ -13,6 +13,9 @@ namespace {
 
 class SliceKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   // attrs_: opset < 10, where starts/ends/axes come from the node.
   SliceKernel(bool attrs, std::vector<int64_t> starts, std::vector<int64_t> ends,
               std::vector<int64_t> axes, bool has_axes)
@@ -78,7 +81,8 @@ class SliceKernel final : public exec::Kernel {
     }
     for (size_t d = 0; d < static_cast<size_t>(rank); ++d) {
       maps[d].resize(static_cast<size_t>(out_shape[d]));
-      for (int64_t i = 0; i < out_shape[d]; ++i) maps[d][static_cast<size_t>(i)] = first[d] + i * step[d];
+      for (int64_t i = 0; i < out_shape[d]; ++i)
+        maps[d][static_cast<size_t>(i)] = first[d] + i * step[d];
     }
     ASSIGN_OR_RETURN(Tensor y, allocate_checked(data.dtype(), out_shape));
     map_copy(static_cast<const uint8_t*>(data.raw_data()), strides_of(data.shape()), maps,

@@ -43,6 +43,9 @@ void softmax(const float* x, float* y, int64_t outer, int64_t n, int64_t inner,
 
 class SoftmaxKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::float32_only(inputs, outputs, "Softmax");
+  }
   SoftmaxKernel(int64_t axis, bool coerce_2d) : axis_(axis), coerce_2d_(coerce_2d) {}
 
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,

@@ -13,8 +13,15 @@ namespace {
 
 class SplitKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    for (DataType& out : outputs) out = inputs[0];
+    return Status::ok_status();
+  }
   SplitKernel(int64_t axis, std::vector<int64_t> split, bool split_input, int64_t num_outputs)
-      : axis_(axis), split_(std::move(split)), split_input_(split_input), num_outputs_(num_outputs) {}
+      : axis_(axis),
+        split_(std::move(split)),
+        split_input_(split_input),
+        num_outputs_(num_outputs) {}
 
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
@@ -29,7 +36,8 @@ class SplitKernel final : public exec::Kernel {
     if (split.empty()) {
       if (num_outputs_ > 0) {
         const int64_t chunk = (dim + n - 1) / n;
-        for (int64_t i = 0; i < n; ++i) split.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+        for (int64_t i = 0; i < n; ++i)
+          split.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
       } else {
         if (dim % n != 0) {
           return invalid_argument("dim " + std::to_string(dim) + " cannot be split equally into " +
@@ -40,7 +48,8 @@ class SplitKernel final : public exec::Kernel {
     }
     int64_t sum = 0;
     for (int64_t s : split) {
-      if (s < 0) return invalid_argument("split " + shape_to_string(split) + " has a negative size");
+      if (s < 0)
+        return invalid_argument("split " + shape_to_string(split) + " has a negative size");
       sum += s;
     }
     if (static_cast<int64_t>(split.size()) != n || sum != dim) {
@@ -50,7 +59,8 @@ class SplitKernel final : public exec::Kernel {
     const size_t elem = dtype_size(x.dtype());
     const int64_t outer = product(x.shape(), 0, static_cast<size_t>(axis));
     const size_t inner =
-        static_cast<size_t>(product(x.shape(), static_cast<size_t>(axis) + 1, x.shape().size())) * elem;
+        static_cast<size_t>(product(x.shape(), static_cast<size_t>(axis) + 1, x.shape().size())) *
+        elem;
     const auto* src = static_cast<const uint8_t*>(x.raw_data());
     size_t col = 0;
     for (int64_t i = 0; i < n; ++i) {
@@ -95,8 +105,9 @@ Result<std::unique_ptr<exec::Kernel>> make_split(const ir::Node& node) {
   if (node.attributes.has("num_outputs")) {
     if (has_split_input) return invalid_argument("num_outputs and the split input are exclusive");
     if (num_outputs != static_cast<int64_t>(node.outputs.size())) {
-      return invalid_argument("num_outputs is " + std::to_string(num_outputs) + " but the node has " +
-                              std::to_string(node.outputs.size()) + " outputs");
+      return invalid_argument("num_outputs is " + std::to_string(num_outputs) +
+                              " but the node has " + std::to_string(node.outputs.size()) +
+                              " outputs");
     }
   } else if (node.opset >= 18 && !has_split_input) {
     return invalid_argument("either the split input or num_outputs is required");

@@ -8,8 +8,11 @@ namespace modelhost::engine::cpu {
 namespace {
 
 struct Tanh {
+  static constexpr const char* kName = "Tanh";
+  static constexpr DataType kTypes[] = {DataType::kFloat32};
+
   Status operator()(const exec::KernelContext& ctx, const Tensor& x, Tensor& out) const {
-    RETURN_IF_ERROR(exec::check_dtype(x, 0, "Tanh", {DataType::kFloat32}));
+    RETURN_IF_ERROR(exec::check_dtype(x.dtype(), 0, kName, kTypes));
     out = unary_map<float>(ctx, x, out, [](float v) { return std::tanh(v); });
     return Status::ok_status();
   }

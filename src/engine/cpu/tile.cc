@@ -8,17 +8,21 @@ namespace {
 
 class TileKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     const Tensor& x = *inputs[0];
     ASSIGN_OR_RETURN(std::vector<int64_t> reps, read_int_tensor(*inputs[1], 1, "Tile"));
     if (static_cast<int64_t>(reps.size()) != x.rank()) {
-      return invalid_argument("repeats " + shape_to_string(reps) + " must have one entry per dim of " +
-                              shape_to_string(x.shape()));
+      return invalid_argument("repeats " + shape_to_string(reps) +
+                              " must have one entry per dim of " + shape_to_string(x.shape()));
     }
     Shape out(x.shape().size());
     for (size_t d = 0; d < out.size(); ++d) {
-      if (reps[d] < 0) return invalid_argument("repeats " + shape_to_string(reps) + " has a negative entry");
+      if (reps[d] < 0)
+        return invalid_argument("repeats " + shape_to_string(reps) + " has a negative entry");
       if (x.shape()[d] != 0 && reps[d] > (int64_t{1} << 62) / x.shape()[d]) {
         return invalid_argument("repeats " + shape_to_string(reps) + " overflow");
       }

@@ -35,6 +35,9 @@ void permute(const T* in, T* out, const Shape& out_shape, const std::vector<int6
 
 class TransposeKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   explicit TransposeKernel(std::vector<int64_t> perm) : perm_(std::move(perm)) {}
 
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,

@@ -9,6 +9,9 @@ namespace {
 
 class UnsqueezeKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    return exec::propagate_dtype(inputs, outputs);
+  }
   UnsqueezeKernel(std::vector<int64_t> axes, bool axes_input)
       : axes_(std::move(axes)), axes_input_(axes_input) {}
 

@@ -46,6 +46,11 @@ void select(const exec::KernelContext& ctx, const Tensor& cond, const Tensor& x,
 
 class WhereKernel final : public exec::Kernel {
  public:
+  Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const override {
+    static constexpr DataType kCond[] = {DataType::kBool};
+    RETURN_IF_ERROR(exec::check_dtype(inputs[0], 0, "Where", kCond));
+    return exec::propagate_dtype(inputs, outputs, 1, 2);
+  }
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     const Tensor& cond = *inputs[0];
@@ -60,10 +65,18 @@ class WhereKernel final : public exec::Kernel {
     Tensor out = Tensor::allocate(x.dtype(), shape);
     if (out.num_elements() > 0) {
       switch (width) {
-        case 1: select<uint8_t>(ctx, cond, x, y, out); break;
-        case 2: select<uint16_t>(ctx, cond, x, y, out); break;
-        case 4: select<uint32_t>(ctx, cond, x, y, out); break;
-        case 8: select<uint64_t>(ctx, cond, x, y, out); break;
+        case 1:
+          select<uint8_t>(ctx, cond, x, y, out);
+          break;
+        case 2:
+          select<uint16_t>(ctx, cond, x, y, out);
+          break;
+        case 4:
+          select<uint32_t>(ctx, cond, x, y, out);
+          break;
+        case 8:
+          select<uint64_t>(ctx, cond, x, y, out);
+          break;
         default:
           return invalid_argument("Where does not support dtype " +
                                   std::string(dtype_name(x.dtype())));

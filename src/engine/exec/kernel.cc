@@ -78,4 +78,28 @@ Result<int64_t> normalize_axis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+Status propagate_dtype(std::span<const DataType> inputs, std::span<DataType> outputs, size_t first,
+                       size_t last) {
+  DataType known = DataType::kUndefined;
+  for (size_t i = first; i <= last && i < inputs.size(); ++i) {
+    if (inputs[i] == DataType::kUndefined) continue;
+    if (known != DataType::kUndefined && inputs[i] != known) {
+      return invalid_argument("inputs have different dtypes: " + std::string(dtype_name(known)) +
+                              " and " + std::string(dtype_name(inputs[i])));
+    }
+    known = inputs[i];
+  }
+  if (!outputs.empty()) outputs[0] = known;
+  return Status::ok_status();
+}
+
+Status float32_only(std::span<const DataType> inputs, std::span<DataType> outputs,
+                    std::string_view op) {
+  static constexpr DataType kFloat32[] = {DataType::kFloat32};
+  for (size_t i = 0; i < inputs.size(); ++i)
+    RETURN_IF_ERROR(check_dtype(inputs[i], i, op, kFloat32));
+  if (!outputs.empty()) outputs[0] = DataType::kFloat32;
+  return Status::ok_status();
+}
+
 }  // namespace modelhost::engine::exec

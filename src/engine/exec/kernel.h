@@ -60,11 +60,21 @@ class Kernel {
   // error compute() would give for a dtype it cannot compute, so the model fails to load instead
   // of failing its first request, and sets the output dtypes it can tell, so the check reaches
   // the nodes downstream. The default knows nothing: those dtypes are checked at run time.
-  virtual Status infer_types(std::span<const DataType> inputs,
-                             std::span<DataType> outputs) const {
+  virtual Status infer_types(std::span<const DataType> inputs, std::span<DataType> outputs) const {
     return Status::ok_status();
   }
 };
+
+// infer_types of an op that moves data of any dtype (Reshape, Transpose, Gather's data, Concat,
+// Where's branches, ...): every known dtype among inputs first..last (inclusive, clipped to the
+// inputs) must agree, as they share one ONNX type parameter, and output 0 takes it.
+Status propagate_dtype(std::span<const DataType> inputs, std::span<DataType> outputs,
+                       size_t first = 0, size_t last = 0);
+
+// infer_types of an op that computes float32 only: each known input dtype must be float32 (the
+// error names the input as compute() would), and output 0 is float32.
+Status float32_only(std::span<const DataType> inputs, std::span<DataType> outputs,
+                    std::string_view op);
 
 using KernelFactory = std::function<Result<std::unique_ptr<Kernel>>(const ir::Node& node)>;
 

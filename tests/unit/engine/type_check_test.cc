@@ -69,11 +69,11 @@ TEST(EngineTypeCheckTest, DtypesFlowThroughKernelsThatKnowTheirOutputs) {
 }
 
 TEST(EngineTypeCheckTest, UnknownDtypesAreLeftToRunTime) {
-  // Shape's kernel declares no rule, so Exp's input is unknown at load (and x's open dim keeps
-  // Shape from being folded): the model loads and the run reports the dtype.
+  // ArgMax's kernel declares no rule, so Exp's input is unknown at load: the model loads and the
+  // run reports the dtype.
   ModelBuilder b;
-  b.input("x", DataType::kFloat32, {-1, 3}).output("y", DataType::kFloat32, {2});
-  b.node("Shape", {"x"}, {"s"});
+  b.input("x", DataType::kFloat32, {-1, 3}).output("y", DataType::kFloat32, {});
+  b.node("ArgMax", {"x"}, {"s"});
   b.node("Exp", {"s"}, {"y"});
   auto s = load(b);
   ASSERT_TRUE(s.ok()) << s.status().to_string();
@@ -82,6 +82,63 @@ TEST(EngineTypeCheckTest, UnknownDtypesAreLeftToRunTime) {
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("input 0 has dtype int64"), std::string::npos)
       << out.status().message();
+}
+
+TEST(EngineTypeCheckTest, ShapeAndComparisonsGiveTheirOwnDtypes) {
+  // Shape is int64 whatever its input; an open dim keeps it from being folded.
+  ModelBuilder shape;
+  shape.input("x", DataType::kFloat32, {-1, 3}).output("y", DataType::kFloat32, {2});
+  shape.node("Shape", {"x"}, {"s"});
+  shape.node("Exp", {"s"}, {"y"}, "exp_shape");
+  EXPECT_TRUE(fails_to_load_with(shape,
+                                 "node \"exp_shape\" (op Exp, domain \"\", opset 13): "
+                                 "input 0 has dtype int64"));
+  ModelBuilder less;
+  less.input("x", DataType::kFloat32, {3}).output("y", DataType::kFloat32, {3});
+  less.node("Less", {"x", "x"}, {"b"});
+  less.node("Sigmoid", {"b"}, {"y"}, "sigmoid_bools");
+  EXPECT_TRUE(fails_to_load_with(less,
+                                 "node \"sigmoid_bools\" (op Sigmoid, domain \"\", opset "
+                                 "13): input 0 has dtype bool; Sigmoid supports float32"));
+}
+
+TEST(EngineTypeCheckTest, DtypesFlowThroughDataMovementOps) {
+  // int64 ids -> Unsqueeze -> Reshape -> Transpose -> Gather -> Concat -> MatMul with a float
+  // input: the mismatch is found at load, at the MatMul, through five kernels' rules.
+  ModelBuilder b;
+  b.input("ids", DataType::kInt64, {2, 3}).input("w", DataType::kFloat32, {2, 2});
+  b.output("y", DataType::kFloat32, {});
+  b.initializer("axes", Tensor::from_vector<int64_t>({1}, {0}));
+  b.initializer("shape", Tensor::from_vector<int64_t>({2}, {3, 2}));
+  b.initializer("idx", Tensor::from_vector<int64_t>({1}, {1}));
+  b.node("Unsqueeze", {"ids", "axes"}, {"u"});
+  b.node("Reshape", {"u", "shape"}, {"r"});
+  b.node("Transpose", {"r"}, {"t"});
+  b.node("Gather", {"t", "idx"}, {"g"});
+  b.node("Concat", {"g", "g"}, {"c"}).add_attribute()->CopyFrom([] {
+    ::onnx::AttributeProto a;
+    a.set_name("axis");
+    a.set_type(::onnx::AttributeProto::INT);
+    a.set_i(0);
+    return a;
+  }());
+  b.node("MatMul", {"c", "w"}, {"y"}, "mm");
+  EXPECT_TRUE(fails_to_load_with(b,
+                                 "node \"mm\" (op MatMul, domain \"\", opset 13): inputs "
+                                 "have different dtypes: int64 and float32"));
+}
+
+TEST(EngineTypeCheckTest, ConvAndGemmRefuseNonFloatInputsAtLoad) {
+  ModelBuilder conv;
+  conv.input("x", DataType::kInt64, {1, 1, 3, 3}).output("y", DataType::kFloat32, {});
+  conv.initializer("w", Tensor::from_vector<float>({1, 1, 1, 1}, F{2}));
+  conv.node("Conv", {"x", "w"}, {"y"}, "conv_ints");
+  EXPECT_TRUE(fails_to_load_with(conv, "input 0 has dtype int64; Conv supports float32"));
+  ModelBuilder gemm;
+  gemm.input("a", DataType::kFloat32, {2, 2}).input("b", DataType::kInt32, {2, 2});
+  gemm.output("y", DataType::kFloat32, {});
+  gemm.node("Gemm", {"a", "b"}, {"y"}, "gemm_ints");
+  EXPECT_TRUE(fails_to_load_with(gemm, "input 1 has dtype int32; Gemm supports float32"));
 }
 
 }  // namespace
