@@ -432,6 +432,18 @@ void print_op_table(const engine::ModelMetadata& md) {
   std::printf("\n");
 }
 
+// "[batch,sequence,768]": a dim known only at run time shows its symbol, or "?".
+std::string inferred_shape_string(const engine::ModelMetadata::InferredShape& s) {
+  if (!s.has_shape) return "(rank known only at run time)";
+  std::string out = "[";
+  for (size_t i = 0; i < s.shape.size(); ++i) {
+    if (i > 0) out += ",";
+    out += s.shape[i] >= 0 ? std::to_string(s.shape[i])
+                           : (s.symbols[i].empty() ? std::string("?") : s.symbols[i]);
+  }
+  return out + "]";
+}
+
 void print_text(const PerfConfig& cfg, const engine::ModelMetadata& md, const Measurement& m) {
   std::printf("model %s: opset %lld, producer \"%s\", loaded in %.1f ms\n\n", cfg.model.c_str(),
               static_cast<long long>(md.opset), md.producer_name.c_str(), m.load_ms);
@@ -441,6 +453,10 @@ void print_text(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
     std::printf("  %-24s %-8s %-20s (%s)\n", in.info.name.c_str(),
                 std::string(engine::dtype_name(in.info.dtype)).c_str(),
                 engine::shape_to_string(in.shape).c_str(), in.source.c_str());
+  }
+  std::printf("\noutputs (shapes inferred at load time):\n");
+  for (const auto& out : md.output_shapes) {
+    std::printf("  %-24s %s\n", out.name.c_str(), inferred_shape_string(out).c_str());
   }
   const auto& ms = m.run_ms;
   double sum = 0;
@@ -462,8 +478,8 @@ void print_text(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
   constexpr double kMiB = 1024.0 * 1024.0;
   std::printf("engine memory: weights %.1f MiB, peak arena %.2f MiB per run (%zu arena%s)\n",
               static_cast<double>(m.engine_memory.weight_bytes) / kMiB,
-              static_cast<double>(m.engine_memory.peak_arena_bytes) / kMiB,
-              m.engine_memory.arenas, m.engine_memory.arenas == 1 ? "" : "s");
+              static_cast<double>(m.engine_memory.peak_arena_bytes) / kMiB, m.engine_memory.arenas,
+              m.engine_memory.arenas == 1 ? "" : "s");
 
   if (m.profile.runs == 0) {
     std::printf("\ntime per op type: not measured (--profile-runs 0)\n");
@@ -505,6 +521,11 @@ void print_json(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
                                   {"model_shape", std::move(declared)},
                                   {"source", in.source}});
   }
+  json::array outputs;
+  for (const auto& out : md.output_shapes) {
+    json::object o{{"name", out.name}, {"inferred_shape", inferred_shape_string(out)}};
+    outputs.push_back(std::move(o));
+  }
   json::array passes;
   for (const auto& p : md.passes) {
     passes.push_back(json::object{{"name", p.name},
@@ -528,6 +549,7 @@ void print_json(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
       {"optimize", !cfg.no_optimize},
       {"batch", m.rows},
       {"inputs", std::move(inputs)},
+      {"outputs", std::move(outputs)},
       {"load_ms", m.load_ms},
       {"warmup", cfg.warmup},
       {"iterations", cfg.iterations},

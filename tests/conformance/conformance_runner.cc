@@ -33,9 +33,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/logging.h"
 #include "conformance/exclusions.h"
 #include "conformance/tensor_compare.h"
-#include "common/logging.h"
 #include "engine/exec/kernel.h"
 #include "engine/exec/session.h"
 #include "engine/ir/tensor.h"
@@ -237,16 +237,30 @@ Outcome run_test(const fs::path& dir) {
       inputs.push_back(std::move(t).value());
     }
     if (inputs.size() != sig.inputs.size()) {
-      return fail("input count mismatch", ds_name + ": the data set has " +
-                                              std::to_string(inputs.size()) +
-                                              " inputs, the model " +
-                                              std::to_string(sig.inputs.size()));
+      return fail("input count mismatch",
+                  ds_name + ": the data set has " + std::to_string(inputs.size()) +
+                      " inputs, the model " + std::to_string(sig.inputs.size()));
     }
 
     auto outputs = (*session)->run(inputs);
     if (!outputs.ok()) {
       return fail(run_failure_reason(outputs.status().message()),
                   ds_name + ": run error: " + outputs.status().to_string());
+    }
+    // What shape inference told at load time must hold for every output it knows.
+    const auto& inferred = (*session)->metadata().output_shapes;
+    for (size_t i = 0; i < inferred.size() && i < outputs->size(); ++i) {
+      if (!inferred[i].has_shape) continue;
+      const Shape& got = (*outputs)[i].shape();
+      bool agrees = got.size() == inferred[i].shape.size();
+      for (size_t d = 0; agrees && d < got.size(); ++d) {
+        agrees = inferred[i].shape[d] < 0 || inferred[i].shape[d] == got[d];
+      }
+      if (!agrees) {
+        return fail("shape inference disagrees with the run",
+                    ds_name + ": output " + std::to_string(i) + " inferred " +
+                        shape_to_string(inferred[i].shape) + ", computed " + shape_to_string(got));
+      }
     }
     for (size_t i = 0;; ++i) {
       const fs::path p = ds / ("output_" + std::to_string(i) + ".pb");
@@ -268,8 +282,8 @@ Outcome run_test(const fs::path& dir) {
                     ds_name + ": " + expected.status().message());
       }
       if (i >= outputs->size()) {
-        return fail("output count mismatch", ds_name + ": got only " +
-                                                 std::to_string(outputs->size()) + " outputs");
+        return fail("output count mismatch",
+                    ds_name + ": got only " + std::to_string(outputs->size()) + " outputs");
       }
       const std::string name = i < sig.outputs.size() ? sig.outputs[i].name : "";
       const std::string diff = compare_tensors(*expected, (*outputs)[i]);
@@ -384,7 +398,7 @@ int64_t model_opset(const fs::path& dir) {
 struct TestRecord {
   std::string name;
   bool excluded = false;
-  Outcome outcome;  // when run
+  Outcome outcome;     // when run
   std::string reason;  // excluded or failed: why
 };
 
@@ -418,8 +432,9 @@ Status write_report(const fs::path& path, const std::vector<TestRecord>& records
 
   std::ofstream out(path, std::ios::trunc);
   if (!out) return invalid_argument("report " + path.string() + " cannot be written");
-  const double rate = records.empty() ? 0.0 : 100.0 * static_cast<double>(passed) /
-                                                  static_cast<double>(records.size());
+  const double rate =
+      records.empty() ? 0.0
+                      : 100.0 * static_cast<double>(passed) / static_cast<double>(records.size());
   char rate_text[32];
   std::snprintf(rate_text, sizeof rate_text, "%.1f%%", rate);
   out << "# ONNX backend conformance\n\n"
@@ -592,8 +607,7 @@ int run_main(const Options& opts) {
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "ran " << ran << " tests in " << static_cast<int>(secs + 0.5)
-            << " s\n";
+  std::cout << "ran " << ran << " tests in " << static_cast<int>(secs + 0.5) << " s\n";
   std::cout << "conformance: " << passed << " passed, " << failed << " failed, " << excluded
             << " excluded, " << tests.size() << " total\n";
   std::cout << passed << " passed, " << failed << " failed\n";

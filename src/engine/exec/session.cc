@@ -9,6 +9,7 @@
 #include "common/logging.h"
 #include "common/thread_pool.h"
 #include "engine/exec/executor.h"
+#include "engine/exec/shape_inference.h"
 #include "engine/ir/arena.h"
 #include "engine/onnx/model_loader.h"
 #include "engine/opt/pass.h"
@@ -57,6 +58,20 @@ class OnnxSession final : public Session {
     ASSIGN_OR_RETURN(ir::Model model, onnx_import::load_model(path));
     std::unique_ptr<OnnxSession> s(new OnnxSession());
     for (const auto& n : model.graph.nodes) ++s->metadata_.op_counts[n.op_type];
+    // Shapes of the model as written, from the declared inputs: contradictions fail the load.
+    ASSIGN_OR_RETURN(const auto shapes, exec::infer_shapes(model.graph, model.input_dim_params));
+    for (const auto& v : model.graph.outputs) {
+      ModelMetadata::InferredShape out;
+      out.name = v.name;
+      if (auto it = shapes.find(v.name); it != shapes.end()) {
+        out.has_shape = true;
+        for (const exec::SymDim& d : it->second) {
+          out.shape.push_back(d.value);
+          out.symbols.push_back(d.known() ? "" : d.param);
+        }
+      }
+      s->metadata_.output_shapes.push_back(std::move(out));
+    }
     if (options.optimize) {
       // Plan the unoptimized graph first, so every structural error (unknown op, bad opset,
       // cycle, missing input) is reported against the model as written.
@@ -76,8 +91,12 @@ class OnnxSession final : public Session {
       s->signature_.inputs.push_back({v.name, v.dtype, v.shape});
       s->input_has_shape_.push_back(v.has_shape);
     }
-    for (const auto& v : model.graph.outputs) {
-      s->signature_.outputs.push_back({v.name, v.dtype, v.shape});
+    for (size_t i = 0; i < model.graph.outputs.size(); ++i) {
+      const ir::Value& v = model.graph.outputs[i];
+      // An output the model declares without a shape gets the inferred one.
+      const auto& inferred = s->metadata_.output_shapes[i];
+      s->signature_.outputs.push_back(
+          {v.name, v.dtype, v.has_shape || !inferred.has_shape ? v.shape : inferred.shape});
     }
     s->signature_.batchable = batchable(s->signature_);
     s->metadata_.opset = model.graph.opsets.at(ir::kDefaultDomain);

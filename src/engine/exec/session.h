@@ -50,6 +50,16 @@ struct ModelMetadata {
   std::vector<Pass> passes;
   // Graph input name -> the dim_param of each dim ("" where the model gives a value or nothing).
   std::map<std::string, std::vector<std::string>> input_dim_params;
+  // Each graph output's shape as inferred at load time from the inputs' declared shapes
+  // (exec/shape_inference.h): -1 for a dim known only at run time, its symbol ("batch") in
+  // `symbols` where it equals an input's named dim; has_shape false where not even the rank is.
+  struct InferredShape {
+    std::string name;
+    bool has_shape = false;
+    Shape shape;
+    std::vector<std::string> symbols;
+  };
+  std::vector<InferredShape> output_shapes;
 };
 
 // Where the time of a run goes, per op type, summed over the runs that filled it. Filled by

@@ -106,7 +106,7 @@ TEST(EngineTypeCheckTest, DtypesFlowThroughDataMovementOps) {
   // int64 ids -> Unsqueeze -> Reshape -> Transpose -> Gather -> Concat -> MatMul with a float
   // input: the mismatch is found at load, at the MatMul, through five kernels' rules.
   ModelBuilder b;
-  b.input("ids", DataType::kInt64, {2, 3}).input("w", DataType::kFloat32, {2, 2});
+  b.input("ids", DataType::kInt64, {2, 3}).input("w", DataType::kFloat32, {3, 2});
   b.output("y", DataType::kFloat32, {});
   b.initializer("axes", Tensor::from_vector<int64_t>({1}, {0}));
   b.initializer("shape", Tensor::from_vector<int64_t>({2}, {3, 2}));
