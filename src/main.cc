@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "control/serve.h"
 #include "worker/cli.h"
 
 namespace {
@@ -17,6 +18,7 @@ constexpr std::string_view kUsage = R"(modelhost — serve deep-learning models 
 Usage: modelhost <command> [flags]
 
 Commands:
+  serve      the controller: users, tokens and the REST API under /api/ (more to come)
   run        serve one ONNX model over HTTP (Open Inference Protocol + Domino-style JSON)
   validate   load a model and print its signature, or the load error
   perf       op counts per graph pass and engine-only latency of a model
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   }
   std::string_view command = argv[1];
   std::vector<std::string_view> args(argv + 2, argv + argc);
+  if (command == "serve") return modelhost::control::serve_command(args);
   if (command == "run") return modelhost::worker::run_command(args);
   if (command == "validate") return modelhost::worker::validate_command(args);
   if (command == "perf") return modelhost::worker::perf_command(args);

@@ -1,0 +1,262 @@
+// See api.h.
+#include "control/api/api.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+#include <optional>
+
+#include "common/ids.h"
+#include "common/logging.h"
+
+namespace modelhost::control {
+namespace {
+
+namespace json = boost::json;
+using http::beast_http::field;
+using http::beast_http::verb;
+
+constexpr std::string_view kRequestId = "X-Request-Id";
+
+// The caller's X-Request-Id when it is short and printable, else a new one.
+std::string request_id(const http::Request& req) {
+  const auto given = req[kRequestId];
+  if (!given.empty() && given.size() <= 64 &&
+      std::all_of(given.begin(), given.end(), [](char c) { return c > 32 && c < 127; })) {
+    return std::string(given);
+  }
+  return new_id("req-");
+}
+
+class Call {
+ public:
+  Call(http::Request&& req, http::Responder&& responder)
+      : req_(std::move(req)), responder_(std::move(responder)), id_(request_id(req_)) {}
+
+  const http::Request& req() const { return req_; }
+
+  void reply(unsigned status, const json::value& body) {
+    http::Response res =
+        http::make_json_response(status, json::serialize(body), req_.version(), req_.keep_alive());
+    res.set(kRequestId, id_);
+    responder_.send(std::move(res));
+  }
+  void no_content() {
+    http::Response res{http::beast_http::status::no_content, req_.version()};
+    res.keep_alive(req_.keep_alive());
+    res.set(kRequestId, id_);
+    res.prepare_payload();
+    responder_.send(std::move(res));
+  }
+  void fail(const Status& st) {
+    unsigned code = 500;
+    switch (st.code()) {
+      case StatusCode::kInvalidArgument:
+      case StatusCode::kFailedPrecondition:
+        code = 400;
+        break;
+      case StatusCode::kUnauthenticated:
+        code = 401;
+        break;
+      case StatusCode::kPermissionDenied:
+        code = 403;
+        break;
+      case StatusCode::kNotFound:
+        code = 404;
+        break;
+      case StatusCode::kAlreadyExists:
+        code = 409;
+        break;
+      case StatusCode::kUnavailable:
+        code = 503;
+        break;
+      default:
+        break;
+    }
+    if (code == 500) {
+      LOG_ERROR("api error").kv("request_id", id_).kv("error", st.message());
+    }
+    // A 500's message may hold internal details: the caller gets the request id to report.
+    const std::string msg =
+        code == 500 ? "internal error (see the controller's log)" : st.message();
+    http::Response res = http::make_json_response(
+        code, json::serialize(json::object{{"error", msg}, {"request_id", id_}}), req_.version(),
+        req_.keep_alive());
+    res.set(kRequestId, id_);
+    if (code == 401) res.set(field::www_authenticate, "Bearer");
+    responder_.send(std::move(res));
+  }
+
+  // The JSON object in the body, or an error saying what is wrong with it.
+  Result<json::object> body_object() const {
+    boost::system::error_code ec;
+    json::value v = json::parse(req_.body(), ec);
+    if (ec) return invalid_argument("the body is not valid JSON: " + ec.message());
+    if (!v.is_object()) return invalid_argument("the body must be a JSON object");
+    return v.as_object();
+  }
+
+ private:
+  http::Request req_;
+  http::Responder responder_;
+  std::string id_;
+};
+
+// A string member of `o`: `def` when absent, an error when present but not a string.
+Result<std::string> string_member(const json::object& o, std::string_view key,
+                                  std::optional<std::string> def) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) {
+    if (def) return *def;
+    return invalid_argument("\"" + std::string(key) + "\" is required");
+  }
+  if (!v->is_string()) return invalid_argument("\"" + std::string(key) + "\" must be a string");
+  return std::string(v->as_string());
+}
+
+json::object user_json(const User& u) {
+  return {{"name", u.name}, {"role", u.role}, {"created_at", u.created_at}};
+}
+
+json::object token_json(const TokenInfo& t) {
+  json::object o{{"id", t.id}, {"name", t.name}, {"user", t.user}, {"created_at", t.created_at}};
+  o["revoked_at"] = t.revoked_at.empty() ? json::value(nullptr) : json::value(t.revoked_at);
+  return o;
+}
+
+class Api {
+ public:
+  Api(Db& db, Users& users) : db_(db), users_(users) {}
+
+  // Authenticates the call; `admin` routes also need the admin role.
+  Result<Principal> principal(const Call& call, bool admin) {
+    const std::string_view auth = call.req()[field::authorization];
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.empty()) {
+      return Status(StatusCode::kUnauthenticated,
+                    "missing token: send Authorization: Bearer <token>");
+    }
+    if (auth.size() <= kBearer.size() ||
+        !std::equal(kBearer.begin(), kBearer.end(), auth.begin(),
+                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return Status(StatusCode::kUnauthenticated,
+                    "unsupported Authorization scheme: send Authorization: Bearer <token>");
+    }
+    ASSIGN_OR_RETURN(Principal p, users_.authenticate(auth.substr(kBearer.size())));
+    if (admin && !p.is_admin()) {
+      return Status(StatusCode::kPermissionDenied, "this needs the admin role");
+    }
+    return p;
+  }
+
+  // A user may manage their own tokens; an admin anyone's.
+  static Status may_act_for(const Principal& p, std::string_view user) {
+    if (p.is_admin() || p.user.name == user) return Status::ok_status();
+    return Status(
+        StatusCode::kPermissionDenied,
+        "only an admin or the user themself may do this for user \"" + std::string(user) + "\"");
+  }
+
+  void add(http::Router& router) {
+    router.add(verb::get, "/healthz",
+               [](http::Request&& req, const http::PathParams&, http::Responder r) {
+                 Call(std::move(req), std::move(r)).reply(200, json::object{{"status", "ok"}});
+               });
+    router.add(verb::get, "/readyz",
+               [this](http::Request&& req, const http::PathParams&, http::Responder r) {
+                 Call call(std::move(req), std::move(r));
+                 auto st = db_.exec("SELECT 1");
+                 if (!st.ok()) return call.fail(unavailable("the database is not reachable"));
+                 call.reply(200, json::object{{"status", "ready"}});
+               });
+    route(router, verb::get, "/api/openapi.json", false,
+          [](Call& call, const Principal&, const http::PathParams&) {
+            call.reply(200, json::parse(kOpenApiJson));
+          });
+    route(router, verb::get, "/api/me", false,
+          [](Call& call, const Principal& p, const http::PathParams&) {
+            json::object o = user_json(p.user);
+            o["token_id"] = p.token_id;
+            call.reply(200, o);
+          });
+    route(router, verb::get, "/api/users", true,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            auto users = users_.list();
+            if (!users.ok()) return call.fail(users.status());
+            json::array a;
+            for (const User& u : *users) a.push_back(user_json(u));
+            call.reply(200, json::object{{"users", a}});
+          });
+    route(router, verb::post, "/api/users", true,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            auto body = call.body_object();
+            if (!body.ok()) return call.fail(body.status());
+            auto name = string_member(*body, "name", std::nullopt);
+            if (!name.ok()) return call.fail(name.status());
+            auto role = string_member(*body, "role", "user");
+            if (!role.ok()) return call.fail(role.status());
+            auto u = users_.create(*name, *role);
+            if (!u.ok()) return call.fail(u.status());
+            call.reply(201, user_json(*u));
+          });
+    route(router, verb::get, "/api/users/{user}/tokens", false,
+          [this](Call& call, const Principal& p, const http::PathParams& params) {
+            const std::string_view user = params.get("user");
+            if (Status st = may_act_for(p, user); !st.ok()) return call.fail(st);
+            auto tokens = users_.tokens_of(user);
+            if (!tokens.ok()) return call.fail(tokens.status());
+            json::array a;
+            for (const TokenInfo& t : *tokens) a.push_back(token_json(t));
+            call.reply(200, json::object{{"tokens", a}});
+          });
+    route(router, verb::post, "/api/users/{user}/tokens", false,
+          [this](Call& call, const Principal& p, const http::PathParams& params) {
+            const std::string_view user = params.get("user");
+            if (Status st = may_act_for(p, user); !st.ok()) return call.fail(st);
+            auto body = call.body_object();
+            if (!body.ok()) return call.fail(body.status());
+            auto name = string_member(*body, "name", std::nullopt);
+            if (!name.ok()) return call.fail(name.status());
+            auto issued = users_.issue_token(user, *name);
+            if (!issued.ok()) return call.fail(issued.status());
+            json::object o = token_json(issued->first);
+            o["token"] = issued->second;  // shown this once
+            call.reply(201, o);
+          });
+    route(router, verb::delete_, "/api/tokens/{id}", false,
+          [this](Call& call, const Principal& p, const http::PathParams& params) {
+            auto token = users_.find_token(params.get("id"));
+            if (!token.ok()) return call.fail(token.status());
+            if (Status st = may_act_for(p, token->user); !st.ok()) return call.fail(st);
+            if (Status st = users_.revoke_token(token->id); !st.ok()) return call.fail(st);
+            call.no_content();
+          });
+  }
+
+ private:
+  using Handler = std::function<void(Call&, const Principal&, const http::PathParams&)>;
+
+  void route(http::Router& router, verb v, const char* pattern, bool admin, Handler h) {
+    router.add(v, pattern,
+               [this, admin, h = std::move(h)](http::Request&& req, const http::PathParams& params,
+                                               http::Responder r) {
+                 Call call(std::move(req), std::move(r));
+                 auto p = principal(call, admin);
+                 if (!p.ok()) return call.fail(p.status());
+                 h(call, *p, params);
+               });
+  }
+
+  Db& db_;
+  Users& users_;
+};
+
+}  // namespace
+
+std::shared_ptr<const void> add_api_routes(http::Router& router, Db& db, Users& users) {
+  auto api = std::make_shared<Api>(db, users);
+  api->add(router);
+  return api;
+}
+
+}  // namespace modelhost::control

@@ -1,0 +1,25 @@
+// The controller's REST API under /api/ (JSON), plus /healthz and /readyz.
+//
+// Every /api/ route needs `Authorization: Bearer <token>`: 401 without a token or with an
+// unknown or revoked one, 403 for a user on an admin route or on another user's things. Every
+// response carries an X-Request-Id (the caller's, when it sends a sane one); error bodies are
+// {"error": "<what is wrong>", "request_id": "<id>"}. The routes are described by the OpenAPI
+// document served at /api/openapi.json (docs/openapi.json, embedded at build time).
+#pragma once
+
+#include <memory>
+
+#include "control/auth/users.h"
+#include "control/store/db.h"
+#include "http/router.h"
+
+namespace modelhost::control {
+
+// Adds the routes to `router`. The routes use the returned object, which must be kept as long as
+// the router; `db` and `users` must outlive both.
+std::shared_ptr<const void> add_api_routes(http::Router& router, Db& db, Users& users);
+
+// The embedded OpenAPI document (generated from docs/openapi.json).
+extern const char* const kOpenApiJson;
+
+}  // namespace modelhost::control

@@ -1,0 +1,128 @@
+// See serve.h. Opens (or creates) the data directory and its database, creates the first admin
+// on first start, and serves the REST API until SIGTERM or SIGINT.
+#include "control/serve.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "common/flags.h"
+#include "common/logging.h"
+#include "control/api/api.h"
+#include "control/auth/users.h"
+#include "control/store/db.h"
+#include "http/router.h"
+#include "http/server.h"
+
+namespace modelhost::control {
+namespace {
+
+namespace fs = std::filesystem;
+
+int fail(const Status& s) {
+  std::cerr << "error: " << s.message() << "\n";
+  return 2;
+}
+
+// "127.0.0.1:8080" -> host and port.
+Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return invalid_argument("--listen must be HOST:PORT, got \"" + std::string(listen) + "\"");
+  }
+  ASSIGN_OR_RETURN(int64_t port, parse_int(listen.substr(colon + 1), 0, 65535));
+  std::string host(listen.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+// The data directory, private to this user (it holds the database and, later, model files).
+Status prepare_data_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return invalid_argument("cannot create the data directory: " + ec.message());
+  if (!fs::is_directory(dir, ec)) return invalid_argument("the data directory is not a directory");
+  ::chmod(dir.c_str(), 0700);
+  return Status::ok_status();
+}
+
+}  // namespace
+
+int serve_command(const std::vector<std::string_view>& args) {
+  std::string data_dir = "./modelhost-data", listen = "127.0.0.1:8080", log_level = "info";
+  int64_t io_threads = 2;
+  Flags f("modelhost serve",
+          "Runs the controller: the REST API under /api/ (users, tokens), health at /healthz and "
+          "/readyz. The first start creates an admin and prints its token once, or takes it from "
+          "the environment variable MODELHOST_ADMIN_TOKEN.");
+  f.add_string("data-dir", "DIR", "where the database lives (created if missing)", &data_dir);
+  f.add_string("listen", "HOST:PORT", "address of the REST API; port 0 picks a free one", &listen);
+  f.add_int("io-threads", "N", "HTTP I/O threads", &io_threads, 1, 64);
+  f.add_string("log-level", "LEVEL", "debug, info, warn or error", &log_level);
+  if (Status s = f.parse(args); !s.ok()) return fail(s);
+  if (f.help_requested()) {
+    std::cout << f.usage();
+    return 0;
+  }
+  auto level = log::parse_level(log_level);
+  if (!level.ok()) return fail(level.status().with_context("flag --log-level"));
+  log::set_level(*level);
+  auto addr = parse_listen(listen);
+  if (!addr.ok()) return fail(addr.status());
+  if (Status st = prepare_data_dir(data_dir); !st.ok()) return fail(st);
+
+  auto db = Db::open((fs::path(data_dir) / "modelhost.db").string());
+  if (!db.ok()) return fail(db.status());
+  Users users(**db);
+  std::optional<std::string> preset;
+  if (const char* env = std::getenv("MODELHOST_ADMIN_TOKEN"); env != nullptr && *env != '\0') {
+    preset = env;
+  }
+  auto admin = users.bootstrap_admin(preset);
+  if (!admin.ok()) return fail(admin.status());
+  if (admin->has_value() && !(*admin)->empty()) {
+    // The one time the secret is shown; only its hash is stored.
+    std::printf("admin token (shown once, store it now): %s\n", (*admin)->c_str());
+    std::fflush(stdout);
+  } else if (admin->has_value()) {
+    LOG_INFO("admin created with the token from MODELHOST_ADMIN_TOKEN");
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  http::Router router;
+  auto api = add_api_routes(router, **db, users);
+  http::ServerConfig config;
+  config.host = addr->first;
+  config.port = addr->second;
+  config.io_threads = static_cast<int>(io_threads);
+  config.max_body_bytes = 1 << 20;  // JSON documents; model uploads will stream separately
+  auto server = http::Server::create(config, router.as_handler());
+  if (!server.ok()) return fail(server.status());
+  (*server)->start();
+  LOG_INFO("controller listening")
+      .kv("address", addr->first + ":" + std::to_string((*server)->port()))
+      .kv("data_dir", data_dir)
+      .kv("schema_version", (*db)->schema_version());
+  std::printf("modelhost serve: API on http://%s:%u/api/ (data in %s)\n", addr->first.c_str(),
+              static_cast<unsigned>((*server)->port()), data_dir.c_str());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  LOG_INFO("signal received; stopping").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop();
+  return 0;
+}
+
+}  // namespace modelhost::control

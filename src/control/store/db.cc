@@ -1,0 +1,191 @@
+// See db.h.
+#include "control/store/db.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace modelhost::control {
+namespace {
+
+// Every schema change is a new entry at the end; an entry never changes once released.
+const std::vector<std::string_view>& migrations() {
+  static const std::vector<std::string_view> m = {
+      // 1: users and their personal API tokens (only each token's SHA-256 is stored).
+      R"sql(
+        CREATE TABLE users (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE tokens (
+          id TEXT PRIMARY KEY,
+          user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          sha256 TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+          revoked_at TEXT
+        );
+        CREATE INDEX tokens_by_user ON tokens(user_id);
+      )sql",
+  };
+  return m;
+}
+
+Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  const std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
+  const int primary = rc & 0xff;
+  if (primary == SQLITE_CONSTRAINT) {
+    const bool unique = rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+    return Status(unique ? StatusCode::kAlreadyExists : StatusCode::kFailedPrecondition, msg);
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return unavailable(msg);
+  return internal_error(msg);
+}
+
+}  // namespace
+
+std::string db_text(const DbValue& v) {
+  const auto* s = std::get_if<std::string>(&v);
+  return s ? *s : std::string();
+}
+
+int64_t db_int(const DbValue& v) {
+  const auto* i = std::get_if<int64_t>(&v);
+  return i ? *i : 0;
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
+  sqlite3* handle = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &handle,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = internal_error(std::string("cannot open the database: ") +
+                               (handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)));
+    sqlite3_close_v2(handle);
+    return st;
+  }
+  std::unique_ptr<Db> db(new Db(handle));
+  sqlite3_busy_timeout(handle, 5000);
+  sqlite3_extended_result_codes(handle, 1);  // tells UNIQUE violations from other constraints
+  ASSIGN_OR_RETURN(auto mode, db->query("PRAGMA journal_mode = WAL"));
+  if (mode.empty() || db_text(mode[0][0]) != "wal") {
+    return internal_error("the database cannot use write-ahead logging (journal mode \"" +
+                          (mode.empty() ? std::string() : db_text(mode[0][0])) + "\")");
+  }
+  // FULL: a committed change survives a power loss too, not only a crash of the process.
+  RETURN_IF_ERROR(db->exec("PRAGMA synchronous = FULL"));
+  RETURN_IF_ERROR(db->exec("PRAGMA foreign_keys = ON"));
+  RETURN_IF_ERROR(db->migrate());
+  return db;
+}
+
+Result<std::vector<DbRow>> Db::query(std::string_view sql, const std::vector<DbValue>& params) {
+  std::lock_guard lock(mu_);
+  return query_locked(sql, params);
+}
+
+Status Db::exec(std::string_view sql, const std::vector<DbValue>& params) {
+  return query(sql, params).status();
+}
+
+Result<std::vector<DbRow>> Db::query_locked(std::string_view sql,
+                                            const std::vector<DbValue>& params) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "preparing a statement");
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stmt, sqlite3_finalize);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int at = static_cast<int>(i) + 1;
+    if (const auto* v = std::get_if<int64_t>(&params[i])) {
+      rc = sqlite3_bind_int64(stmt, at, *v);
+    } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+      rc = sqlite3_bind_text(stmt, at, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+    } else {
+      rc = sqlite3_bind_null(stmt, at);
+    }
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, "binding a parameter");
+  }
+  std::vector<DbRow> rows;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    DbRow row;
+    const int n = sqlite3_column_count(stmt);
+    for (int c = 0; c < n; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_NULL:
+          row.emplace_back(nullptr);
+          break;
+        case SQLITE_INTEGER:
+          row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+          break;
+        default: {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          row.emplace_back(
+              std::string(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+        }
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error(db_, rc, "running a statement");
+  return rows;
+}
+
+Status Db::transaction(const std::function<Status()>& fn) {
+  std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(query_locked("BEGIN IMMEDIATE", {}).status());
+  Status st = fn();
+  if (!st.ok()) {
+    (void)query_locked("ROLLBACK", {});
+    return st;
+  }
+  Status commit = query_locked("COMMIT", {}).status();
+  if (!commit.ok()) (void)query_locked("ROLLBACK", {});
+  return commit;
+}
+
+int64_t Db::schema_version() {
+  auto rows = query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return rows.ok() && !rows->empty() ? db_int((*rows)[0][0]) : 0;
+}
+
+std::string Db::journal_mode() {
+  auto rows = query("PRAGMA journal_mode");
+  return rows.ok() && !rows->empty() ? db_text((*rows)[0][0]) : "";
+}
+
+Status Db::migrate() {
+  RETURN_IF_ERROR(
+      exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+           "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"));
+  const int64_t have = schema_version();
+  const auto& all = migrations();
+  if (have > static_cast<int64_t>(all.size())) {
+    return failed_precondition("the database is at schema version " + std::to_string(have) +
+                               ", newer than this modelhost knows (" + std::to_string(all.size()) +
+                               "); use a newer modelhost");
+  }
+  for (size_t v = static_cast<size_t>(have); v < all.size(); ++v) {
+    Status st = transaction([&]() -> Status {
+      char* err = nullptr;
+      const std::string sql(all[v]);
+      if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        Status e = internal_error("migration " + std::to_string(v + 1) +
+                                  " failed: " + (err ? err : "unknown error"));
+        sqlite3_free(err);
+        return e;
+      }
+      return query_locked("INSERT INTO schema_migrations (version) VALUES (?)",
+                          {static_cast<int64_t>(v + 1)})
+          .status();
+    });
+    RETURN_IF_ERROR(st);
+  }
+  return Status::ok_status();
+}
+
+}  // namespace modelhost::control
