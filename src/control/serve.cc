@@ -14,7 +14,9 @@
 #include "common/logging.h"
 #include "control/api/api.h"
 #include "control/auth/users.h"
+#include "control/inventory/inventory.h"
 #include "control/store/db.h"
+#include "control/tiers/tiers.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -54,7 +56,8 @@ Status prepare_data_dir(const fs::path& dir) {
 }  // namespace
 
 int serve_command(const std::vector<std::string_view>& args) {
-  std::string data_dir = "./modelhost-data", listen = "127.0.0.1:8080", log_level = "info";
+  std::string data_dir = "./modelhost-data", listen = "127.0.0.1:8080", log_level = "info",
+              nodes_file;
   int64_t io_threads = 2;
   Flags f("modelhost serve",
           "Runs the controller: the REST API under /api/ (users, tokens), health at /healthz and "
@@ -62,6 +65,10 @@ int serve_command(const std::vector<std::string_view>& args) {
           "the environment variable MODELHOST_ADMIN_TOKEN.");
   f.add_string("data-dir", "DIR", "where the database lives (created if missing)", &data_dir);
   f.add_string("listen", "HOST:PORT", "address of the REST API; port 0 picks a free one", &listen);
+  f.add_string("nodes", "FILE",
+               "node pools and GPUs to schedule on, instead of discovering this machine (JSON; "
+               "see docs/platform.md)",
+               &nodes_file);
   f.add_int("io-threads", "N", "HTTP I/O threads", &io_threads, 1, 64);
   f.add_string("log-level", "LEVEL", "debug, info, warn or error", &log_level);
   if (Status s = f.parse(args); !s.ok()) return fail(s);
@@ -76,6 +83,14 @@ int serve_command(const std::vector<std::string_view>& args) {
   if (!addr.ok()) return fail(addr.status());
   if (Status st = prepare_data_dir(data_dir); !st.ok()) return fail(st);
 
+  Inventory inventory;
+  if (nodes_file.empty()) {
+    inventory = discover_local();
+  } else {
+    auto declared = load_nodes_file(nodes_file);
+    if (!declared.ok()) return fail(declared.status());
+    inventory = std::move(declared).value();
+  }
   auto db = Db::open((fs::path(data_dir) / "modelhost.db").string());
   if (!db.ok()) return fail(db.status());
   Users users(**db);
@@ -101,7 +116,8 @@ int serve_command(const std::vector<std::string_view>& args) {
   ::signal(SIGPIPE, SIG_IGN);
 
   http::Router router;
-  auto api = add_api_routes(router, **db, users);
+  Tiers tiers(**db, inventory);
+  auto api = add_api_routes(router, ControlState{**db, users, tiers, inventory});
   http::ServerConfig config;
   config.host = addr->first;
   config.port = addr->second;
@@ -113,7 +129,9 @@ int serve_command(const std::vector<std::string_view>& args) {
   LOG_INFO("controller listening")
       .kv("address", addr->first + ":" + std::to_string((*server)->port()))
       .kv("data_dir", data_dir)
-      .kv("schema_version", (*db)->schema_version());
+      .kv("schema_version", (*db)->schema_version())
+      .kv("inventory", inventory.source)
+      .kv("nodes", static_cast<int64_t>(inventory.nodes.size()));
   std::printf("modelhost serve: API on http://%s:%u/api/ (data in %s)\n", addr->first.c_str(),
               static_cast<unsigned>((*server)->port()), data_dir.c_str());
   std::fflush(stdout);

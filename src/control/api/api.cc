@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <optional>
+#include <set>
 
 #include "common/ids.h"
 #include "common/logging.h"
@@ -124,9 +125,110 @@ json::object token_json(const TokenInfo& t) {
   return o;
 }
 
+json::object tier_json(const Tier& t) {
+  return {{"name", t.name},
+          {"cpu_request", t.cpu_request},
+          {"cpu_limit", t.cpu_limit},
+          {"memory_request_gib", t.memory_request_gib},
+          {"memory_limit_gib", t.memory_limit_gib},
+          {"gpus", t.gpus},
+          {"gpu_type", t.gpu_type},
+          {"node_pool", t.node_pool},
+          {"visible", t.visible},
+          {"default", t.is_default},
+          {"max_instances", t.max_instances},
+          {"created_at", t.created_at}};
+}
+
+json::object node_json(const NodeInfo& n) {
+  json::array gpus;
+  for (const GpuInfo& g : n.gpus) {
+    gpus.push_back(json::object{{"index", g.index},
+                                {"uuid", g.uuid},
+                                {"type", g.type},
+                                {"memory_gib", g.memory_gib},
+                                {"declared", g.declared}});
+  }
+  return {{"name", n.name},         {"pool", n.pool},
+          {"cpus", n.cpus},         {"memory_gib", n.memory_gib},
+          {"declared", n.declared}, {"gpus", gpus}};
+}
+
+// Applies the members of `o` onto `t` (a new tier's defaults, or the stored tier for an update);
+// unknown members and wrong types are errors naming the member.
+Status apply_tier_json(const json::object& o, Tier& t, bool naming_allowed) {
+  static const std::set<std::string_view> kKnown = {"name",
+                                                    "cpu_request",
+                                                    "cpu_limit",
+                                                    "memory_request_gib",
+                                                    "memory_limit_gib",
+                                                    "gpus",
+                                                    "gpu_type",
+                                                    "node_pool",
+                                                    "visible",
+                                                    "default",
+                                                    "max_instances"};
+  for (const auto& [key, value] : o) {
+    if (!kKnown.count(key)) return invalid_argument("unknown member \"" + std::string(key) + "\"");
+  }
+  auto num = [&](std::string_view key, double& out) -> Status {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr) return Status::ok_status();
+    if (!v->is_number()) return invalid_argument("\"" + std::string(key) + "\" must be a number");
+    out = v->to_number<double>();
+    return Status::ok_status();
+  };
+  auto integer = [&](std::string_view key, int64_t& out) -> Status {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr) return Status::ok_status();
+    if (!v->is_int64() && !v->is_uint64()) {
+      return invalid_argument("\"" + std::string(key) + "\" must be an integer");
+    }
+    out = v->is_int64() ? v->as_int64()
+                        : static_cast<int64_t>(std::min<uint64_t>(v->as_uint64(), 1u << 30));
+    return Status::ok_status();
+  };
+  auto str = [&](std::string_view key, std::string& out) -> Status {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr) return Status::ok_status();
+    if (!v->is_string()) return invalid_argument("\"" + std::string(key) + "\" must be a string");
+    out = std::string(v->as_string());
+    return Status::ok_status();
+  };
+  auto flag = [&](std::string_view key, bool& out) -> Status {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr) return Status::ok_status();
+    if (!v->is_bool())
+      return invalid_argument("\"" + std::string(key) + "\" must be true or false");
+    out = v->as_bool();
+    return Status::ok_status();
+  };
+  if (!naming_allowed && o.contains("name")) {
+    return invalid_argument("a tier cannot be renamed; create a new one");
+  }
+  const bool cpu_limit_given = o.contains("cpu_limit");
+  const bool memory_limit_given = o.contains("memory_limit_gib");
+  RETURN_IF_ERROR(str("name", t.name));
+  RETURN_IF_ERROR(num("cpu_request", t.cpu_request));
+  RETURN_IF_ERROR(num("cpu_limit", t.cpu_limit));
+  RETURN_IF_ERROR(num("memory_request_gib", t.memory_request_gib));
+  RETURN_IF_ERROR(num("memory_limit_gib", t.memory_limit_gib));
+  // A limit left out on creation equals the request.
+  if (naming_allowed && !cpu_limit_given) t.cpu_limit = t.cpu_request;
+  if (naming_allowed && !memory_limit_given) t.memory_limit_gib = t.memory_request_gib;
+  RETURN_IF_ERROR(integer("gpus", t.gpus));
+  RETURN_IF_ERROR(str("gpu_type", t.gpu_type));
+  RETURN_IF_ERROR(str("node_pool", t.node_pool));
+  RETURN_IF_ERROR(flag("visible", t.visible));
+  RETURN_IF_ERROR(flag("default", t.is_default));
+  RETURN_IF_ERROR(integer("max_instances", t.max_instances));
+  return Status::ok_status();
+}
+
 class Api {
  public:
-  Api(Db& db, Users& users) : db_(db), users_(users) {}
+  explicit Api(const ControlState& state)
+      : db_(state.db), users_(state.users), tiers_(state.tiers), inventory_(state.inventory) {}
 
   // Authenticates the call; `admin` routes also need the admin role.
   Result<Principal> principal(const Call& call, bool admin) {
@@ -231,6 +333,59 @@ class Api {
             if (Status st = users_.revoke_token(token->id); !st.ok()) return call.fail(st);
             call.no_content();
           });
+    route(router, verb::get, "/api/nodes", false,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            json::array nodes;
+            for (const NodeInfo& n : inventory_.nodes) nodes.push_back(node_json(n));
+            call.reply(200, json::object{{"source", inventory_.source}, {"nodes", nodes}});
+          });
+    route(router, verb::get, "/api/tiers", false,
+          [this](Call& call, const Principal& p, const http::PathParams&) {
+            auto tiers = tiers_.list(p.is_admin());
+            if (!tiers.ok()) return call.fail(tiers.status());
+            json::array a;
+            for (const Tier& t : *tiers) a.push_back(tier_json(t));
+            call.reply(200, json::object{{"tiers", a}});
+          });
+    route(router, verb::get, "/api/tiers/{tier}", false,
+          [this](Call& call, const Principal& p, const http::PathParams& params) {
+            auto tier = tiers_.get(params.get("tier"));
+            // A hidden tier does not exist for users.
+            if (tier.ok() && !tier->visible && !p.is_admin()) {
+              return call.fail(not_found("no tier \"" + std::string(params.get("tier")) + "\""));
+            }
+            if (!tier.ok()) return call.fail(tier.status());
+            call.reply(200, tier_json(*tier));
+          });
+    route(router, verb::post, "/api/tiers", true,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            auto body = call.body_object();
+            if (!body.ok()) return call.fail(body.status());
+            Tier t;
+            const auto pools = inventory_.pools();
+            if (pools.size() == 1) t.node_pool = pools[0];  // the only pool is the default
+            if (!body->contains("name")) return call.fail(invalid_argument("\"name\" is required"));
+            if (Status st = apply_tier_json(*body, t, true); !st.ok()) return call.fail(st);
+            auto created = tiers_.create(t);
+            if (!created.ok()) return call.fail(created.status());
+            call.reply(201, tier_json(*created));
+          });
+    route(router, verb::put, "/api/tiers/{tier}", true,
+          [this](Call& call, const Principal&, const http::PathParams& params) {
+            auto body = call.body_object();
+            if (!body.ok()) return call.fail(body.status());
+            auto t = tiers_.get(params.get("tier"));
+            if (!t.ok()) return call.fail(t.status());
+            if (Status st = apply_tier_json(*body, *t, false); !st.ok()) return call.fail(st);
+            auto updated = tiers_.update(*t);
+            if (!updated.ok()) return call.fail(updated.status());
+            call.reply(200, tier_json(*updated));
+          });
+    route(router, verb::delete_, "/api/tiers/{tier}", true,
+          [this](Call& call, const Principal&, const http::PathParams& params) {
+            if (Status st = tiers_.remove(params.get("tier")); !st.ok()) return call.fail(st);
+            call.no_content();
+          });
   }
 
  private:
@@ -249,12 +404,14 @@ class Api {
 
   Db& db_;
   Users& users_;
+  Tiers& tiers_;
+  const Inventory& inventory_;
 };
 
 }  // namespace
 
-std::shared_ptr<const void> add_api_routes(http::Router& router, Db& db, Users& users) {
-  auto api = std::make_shared<Api>(db, users);
+std::shared_ptr<const void> add_api_routes(http::Router& router, const ControlState& state) {
+  auto api = std::make_shared<Api>(state);
   api->add(router);
   return api;
 }

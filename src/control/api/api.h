@@ -10,14 +10,24 @@
 #include <memory>
 
 #include "control/auth/users.h"
+#include "control/inventory/inventory.h"
 #include "control/store/db.h"
+#include "control/tiers/tiers.h"
 #include "http/router.h"
 
 namespace modelhost::control {
 
+// What the routes work on; everything must outlive the router.
+struct ControlState {
+  Db& db;
+  Users& users;
+  Tiers& tiers;
+  const Inventory& inventory;
+};
+
 // Adds the routes to `router`. The routes use the returned object, which must be kept as long as
-// the router; `db` and `users` must outlive both.
-std::shared_ptr<const void> add_api_routes(http::Router& router, Db& db, Users& users);
+// the router.
+std::shared_ptr<const void> add_api_routes(http::Router& router, const ControlState& state);
 
 // The embedded OpenAPI document (generated from docs/openapi.json).
 extern const char* const kOpenApiJson;

@@ -29,6 +29,23 @@ const std::vector<std::string_view>& migrations() {
         );
         CREATE INDEX tokens_by_user ON tokens(user_id);
       )sql",
+      // 2: hardware tiers (numbers of cores and GiB as text, read back exactly).
+      R"sql(
+        CREATE TABLE tiers (
+          name TEXT PRIMARY KEY,
+          cpu_request TEXT NOT NULL,
+          cpu_limit TEXT NOT NULL,
+          memory_request_gib TEXT NOT NULL,
+          memory_limit_gib TEXT NOT NULL,
+          gpus INTEGER NOT NULL,
+          gpu_type TEXT NOT NULL DEFAULT '',
+          node_pool TEXT NOT NULL,
+          visible INTEGER NOT NULL DEFAULT 1,
+          is_default INTEGER NOT NULL DEFAULT 0,
+          max_instances INTEGER NOT NULL,
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+      )sql",
   };
   return m;
 }
