@@ -19,4 +19,7 @@ size_t utf8_sequence_length(std::string_view s, size_t i);
 // always valid JSON whatever bytes a client sent.
 void append_json_escaped(std::string& out, std::string_view text);
 
+// A quantity for a message, in its shortest usual form: "0.5", "12", "1e+10".
+std::string format_number(double v);
+
 }  // namespace modelhost

@@ -117,7 +117,10 @@ int serve_command(const std::vector<std::string_view>& args) {
 
   http::Router router;
   Tiers tiers(**db, inventory);
-  auto api = add_api_routes(router, ControlState{**db, users, tiers, inventory});
+  Quotas quotas(**db);
+  Environments environments(**db);
+  auto api =
+      add_api_routes(router, ControlState{**db, users, tiers, quotas, environments, inventory});
   http::ServerConfig config;
   config.host = addr->first;
   config.port = addr->second;

@@ -225,10 +225,50 @@ Status apply_tier_json(const json::object& o, Tier& t, bool naming_allowed) {
   return Status::ok_status();
 }
 
+json::object limit_json(const Resources& l) {
+  return {{"max_gpus", l.gpus},
+          {"max_instances", l.instances},
+          {"max_cpus", l.cpus},
+          {"max_memory_gib", l.memory_gib}};
+}
+
+// Applies the members of `o` onto `l`; unknown members and wrong types are errors.
+Status apply_limit_json(const json::object& o, Resources& l) {
+  for (const auto& [key, value] : o) {
+    const bool integer = key == "max_gpus" || key == "max_instances";
+    if (!integer && key != "max_cpus" && key != "max_memory_gib") {
+      return invalid_argument("unknown member \"" + std::string(key) + "\"");
+    }
+    if (integer ? !value.is_int64() : !value.is_number()) {
+      return invalid_argument("\"" + std::string(key) + "\" must be " +
+                              (integer ? "an integer" : "a number"));
+    }
+    if (key == "max_gpus") l.gpus = value.as_int64();
+    if (key == "max_instances") l.instances = value.as_int64();
+    if (key == "max_cpus") l.cpus = value.to_number<double>();
+    if (key == "max_memory_gib") l.memory_gib = value.to_number<double>();
+  }
+  return check_limit(l);
+}
+
+json::object environment_json(const Environment& e) {
+  return {{"name", e.name},
+          {"kind", e.kind},
+          {"interpreter", e.interpreter},
+          {"description", e.description},
+          {"builtin", e.builtin},
+          {"created_at", e.created_at}};
+}
+
 class Api {
  public:
   explicit Api(const ControlState& state)
-      : db_(state.db), users_(state.users), tiers_(state.tiers), inventory_(state.inventory) {}
+      : db_(state.db),
+        users_(state.users),
+        tiers_(state.tiers),
+        quotas_(state.quotas),
+        environments_(state.environments),
+        inventory_(state.inventory) {}
 
   // Authenticates the call; `admin` routes also need the admin role.
   Result<Principal> principal(const Call& call, bool admin) {
@@ -333,6 +373,100 @@ class Api {
             if (Status st = users_.revoke_token(token->id); !st.ok()) return call.fail(st);
             call.no_content();
           });
+    route(router, verb::get, "/api/default-quota", false,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            auto d = quotas_.default_limit();
+            if (!d.ok()) return call.fail(d.status());
+            call.reply(200, limit_json(*d));
+          });
+    route(router, verb::put, "/api/default-quota", true,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            auto body = call.body_object();
+            if (!body.ok()) return call.fail(body.status());
+            auto d = quotas_.default_limit();
+            if (!d.ok()) return call.fail(d.status());
+            if (Status st = apply_limit_json(*body, *d); !st.ok()) return call.fail(st);
+            if (Status st = quotas_.set_default_limit(*d); !st.ok()) return call.fail(st);
+            call.reply(200, limit_json(*d));
+          });
+    route(router, verb::get, "/api/users/{user}/quota", false,
+          [this](Call& call, const Principal& p, const http::PathParams& params) {
+            const std::string user(params.get("user"));
+            if (Status st = may_act_for(p, user); !st.ok()) return call.fail(st);
+            auto q = quotas_.of(user);
+            if (!q.ok()) return call.fail(q.status());
+            json::object o = limit_json(q->limit);
+            o["user"] = user;
+            o["default"] = q->is_default;
+            call.reply(200, o);
+          });
+    route(router, verb::put, "/api/users/{user}/quota", true,
+          [this](Call& call, const Principal&, const http::PathParams& params) {
+            const std::string user(params.get("user"));
+            auto body = call.body_object();
+            if (!body.ok()) return call.fail(body.status());
+            auto q = quotas_.of(user);
+            if (!q.ok()) return call.fail(q.status());
+            if (Status st = apply_limit_json(*body, q->limit); !st.ok()) return call.fail(st);
+            if (Status st = quotas_.set(user, q->limit); !st.ok()) return call.fail(st);
+            json::object o = limit_json(q->limit);
+            o["user"] = user;
+            o["default"] = false;
+            call.reply(200, o);
+          });
+    route(router, verb::delete_, "/api/users/{user}/quota", true,
+          [this](Call& call, const Principal&, const http::PathParams& params) {
+            if (Status st = quotas_.reset(std::string(params.get("user"))); !st.ok()) {
+              return call.fail(st);
+            }
+            call.no_content();
+          });
+    route(router, verb::get, "/api/environments", false,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            auto envs = environments_.list();
+            if (!envs.ok()) return call.fail(envs.status());
+            json::array a;
+            for (const Environment& e : *envs) a.push_back(environment_json(e));
+            call.reply(200, json::object{{"environments", a}});
+          });
+    route(router, verb::get, "/api/environments/{env}", false,
+          [this](Call& call, const Principal&, const http::PathParams& params) {
+            auto env = environments_.get(params.get("env"));
+            if (!env.ok()) return call.fail(env.status());
+            call.reply(200, environment_json(*env));
+          });
+    route(router, verb::post, "/api/environments", true,
+          [this](Call& call, const Principal&, const http::PathParams&) {
+            auto body = call.body_object();
+            if (!body.ok()) return call.fail(body.status());
+            Environment e;
+            for (const auto& [key, value] : *body) {
+              if (key != "name" && key != "kind" && key != "interpreter" && key != "description") {
+                return call.fail(invalid_argument("unknown member \"" + std::string(key) + "\""));
+              }
+            }
+            auto name = string_member(*body, "name", std::nullopt);
+            auto kind = string_member(*body, "kind", "python");
+            auto interpreter = string_member(*body, "interpreter", std::nullopt);
+            auto description = string_member(*body, "description", "");
+            for (const auto* r : {&name, &kind, &interpreter, &description}) {
+              if (!r->ok()) return call.fail(r->status());
+            }
+            e.name = *name;
+            e.kind = *kind;
+            e.interpreter = *interpreter;
+            e.description = *description;
+            auto created = environments_.create(e);
+            if (!created.ok()) return call.fail(created.status());
+            call.reply(201, environment_json(*created));
+          });
+    route(router, verb::delete_, "/api/environments/{env}", true,
+          [this](Call& call, const Principal&, const http::PathParams& params) {
+            if (Status st = environments_.remove(params.get("env")); !st.ok()) {
+              return call.fail(st);
+            }
+            call.no_content();
+          });
     route(router, verb::get, "/api/nodes", false,
           [this](Call& call, const Principal&, const http::PathParams&) {
             json::array nodes;
@@ -405,6 +539,8 @@ class Api {
   Db& db_;
   Users& users_;
   Tiers& tiers_;
+  Quotas& quotas_;
+  Environments& environments_;
   const Inventory& inventory_;
 };
 

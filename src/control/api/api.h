@@ -10,7 +10,9 @@
 #include <memory>
 
 #include "control/auth/users.h"
+#include "control/environments/environments.h"
 #include "control/inventory/inventory.h"
+#include "control/quotas/quotas.h"
 #include "control/store/db.h"
 #include "control/tiers/tiers.h"
 #include "http/router.h"
@@ -22,6 +24,8 @@ struct ControlState {
   Db& db;
   Users& users;
   Tiers& tiers;
+  Quotas& quotas;
+  Environments& environments;
   const Inventory& inventory;
 };
 

@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
+#include <sstream>
 #include <utility>
 
 namespace modelhost::control {
@@ -46,6 +48,33 @@ const std::vector<std::string_view>& migrations() {
           created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
         );
       )sql",
+      // 3: quotas (a user's own, and the default) and environments (onnx built in).
+      R"sql(
+        CREATE TABLE quotas (
+          user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+          max_gpus INTEGER NOT NULL,
+          max_instances INTEGER NOT NULL,
+          max_cpus TEXT NOT NULL,
+          max_memory_gib TEXT NOT NULL
+        );
+        CREATE TABLE default_quota (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          max_gpus INTEGER NOT NULL,
+          max_instances INTEGER NOT NULL,
+          max_cpus TEXT NOT NULL,
+          max_memory_gib TEXT NOT NULL
+        );
+        CREATE TABLE environments (
+          name TEXT PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('onnx', 'python')),
+          interpreter TEXT NOT NULL DEFAULT '',
+          description TEXT NOT NULL DEFAULT '',
+          builtin INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        INSERT INTO environments (name, kind, description, builtin)
+          VALUES ('onnx', 'onnx', 'ONNX models on the native engine', 1);
+      )sql",
   };
   return m;
 }
@@ -71,6 +100,18 @@ std::string db_text(const DbValue& v) {
 int64_t db_int(const DbValue& v) {
   const auto* i = std::get_if<int64_t>(&v);
   return i ? *i : 0;
+}
+
+DbValue db_real_value(double v) {
+  std::ostringstream out;
+  out.precision(17);
+  out << v;
+  return out.str();
+}
+
+double db_real(const DbValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return std::strtod(s->c_str(), nullptr);
+  return static_cast<double>(db_int(v));
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }

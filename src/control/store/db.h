@@ -64,4 +64,9 @@ class Db {
 std::string db_text(const DbValue& v);
 int64_t db_int(const DbValue& v);
 
+// Fractional quantities (cores, GiB) are stored as text with 17 significant digits, so that 0.5
+// reads back as exactly 0.5: the value to bind, and the number a column holds.
+DbValue db_real_value(double v);
+double db_real(const DbValue& v);
+
 }  // namespace modelhost::control

@@ -2,8 +2,8 @@
 #include "control/tiers/tiers.h"
 
 #include <cmath>
-#include <sstream>
 
+#include "common/text.h"
 #include "control/auth/users.h"
 
 namespace modelhost::control {
@@ -13,26 +13,13 @@ constexpr const char* kColumns =
     "SELECT name, cpu_request, cpu_limit, memory_request_gib, memory_limit_gib, gpus, gpu_type, "
     "node_pool, visible, is_default, max_instances, created_at FROM tiers ";
 
-double real(const DbValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return std::strtod(s->c_str(), nullptr);
-  return static_cast<double>(db_int(v));
-}
-
-// Reals are stored as text so that 0.5 cores reads back as exactly 0.5.
-std::string text(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
-}
-
 Tier tier_from(const DbRow& r) {
   Tier t;
   t.name = db_text(r[0]);
-  t.cpu_request = real(r[1]);
-  t.cpu_limit = real(r[2]);
-  t.memory_request_gib = real(r[3]);
-  t.memory_limit_gib = real(r[4]);
+  t.cpu_request = db_real(r[1]);
+  t.cpu_limit = db_real(r[2]);
+  t.memory_request_gib = db_real(r[3]);
+  t.memory_limit_gib = db_real(r[4]);
   t.gpus = db_int(r[5]);
   t.gpu_type = db_text(r[6]);
   t.node_pool = db_text(r[7]);
@@ -43,12 +30,6 @@ Tier tier_from(const DbRow& r) {
   return t;
 }
 
-std::string number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
 }  // namespace
 
 Status check_tier(const Tier& t, const Inventory& inventory) {
@@ -57,13 +38,13 @@ Status check_tier(const Tier& t, const Inventory& inventory) {
   if (!positive(t.cpu_request) || !positive(t.cpu_limit) || t.cpu_request > t.cpu_limit) {
     return invalid_argument(
         "cpu_request and cpu_limit must be positive with request <= limit, got " +
-        number(t.cpu_request) + " and " + number(t.cpu_limit));
+        format_number(t.cpu_request) + " and " + format_number(t.cpu_limit));
   }
   if (!positive(t.memory_request_gib) || !positive(t.memory_limit_gib) ||
       t.memory_request_gib > t.memory_limit_gib) {
     return invalid_argument(
         "memory_request_gib and memory_limit_gib must be positive with request <= limit, got " +
-        number(t.memory_request_gib) + " and " + number(t.memory_limit_gib));
+        format_number(t.memory_request_gib) + " and " + format_number(t.memory_limit_gib));
   }
   if (t.gpus < 0 || t.gpus > 64) {
     return invalid_argument("gpus must be between 0 and 64, got " + std::to_string(t.gpus));
@@ -103,12 +84,13 @@ Status check_tier(const Tier& t, const Inventory& inventory) {
                             std::to_string(most_gpus) + ", on " + gpus_on + ")");
   }
   if (static_cast<double>(most_cpus) < t.cpu_request) {
-    return invalid_argument(prefix + number(t.cpu_request) + " CPU cores (the most is " +
+    return invalid_argument(prefix + format_number(t.cpu_request) + " CPU cores (the most is " +
                             std::to_string(most_cpus) + ", on " + cpus_on + ")");
   }
   if (most_memory < t.memory_request_gib) {
-    return invalid_argument(prefix + number(t.memory_request_gib) + " GiB of memory (the most is " +
-                            number(most_memory) + ", on " + memory_on + ")");
+    return invalid_argument(prefix + format_number(t.memory_request_gib) +
+                            " GiB of memory (the most is " + format_number(most_memory) + ", on " +
+                            memory_on + ")");
   }
   return invalid_argument(prefix + "its GPUs, cores and memory all on one node");
 }
@@ -145,10 +127,10 @@ Result<Tier> Tiers::update(const Tier& tier) {
 Status Tiers::store(const Tier& t, bool insert) {
   return db_.transaction([&]() -> Status {
     if (t.is_default) RETURN_IF_ERROR(db_.exec("UPDATE tiers SET is_default = 0"));
-    const std::vector<DbValue> values = {text(t.cpu_request),
-                                         text(t.cpu_limit),
-                                         text(t.memory_request_gib),
-                                         text(t.memory_limit_gib),
+    const std::vector<DbValue> values = {db_real_value(t.cpu_request),
+                                         db_real_value(t.cpu_limit),
+                                         db_real_value(t.memory_request_gib),
+                                         db_real_value(t.memory_limit_gib),
                                          t.gpus,
                                          t.gpu_type,
                                          t.node_pool,
