@@ -1,6 +1,9 @@
 #include "common/flags.h"
 
 #include <charconv>
+#include <iostream>
+
+#include "common/logging.h"
 
 namespace modelhost {
 
@@ -11,14 +14,14 @@ Result<int64_t> parse_int(std::string_view text, int64_t min, int64_t max) {
     return invalid_argument("\"" + std::string(text) + "\" is not an integer");
   }
   if (v < min || v > max) {
-    return invalid_argument(std::to_string(v) + " is out of range [" + std::to_string(min) +
-                            ", " + std::to_string(max) + "]");
+    return invalid_argument(std::to_string(v) + " is out of range [" + std::to_string(min) + ", " +
+                            std::to_string(max) + "]");
   }
   return v;
 }
 
-void Flags::add_string(std::string name, std::string metavar, std::string help,
-                       std::string* target, bool required) {
+void Flags::add_string(std::string name, std::string metavar, std::string help, std::string* target,
+                       bool required) {
   Flag f{std::move(name), std::move(metavar), std::move(help)};
   f.required = required;
   f.default_text = *target;
@@ -115,6 +118,26 @@ std::string Flags::usage() const {
     out += '\n';
   }
   return out;
+}
+
+int command_error(const Status& s) {
+  std::cerr << "error: " << s.message() << "\n";
+  return 2;
+}
+
+std::optional<int> parse_command_line(Flags& flags, const std::vector<std::string_view>& args,
+                                      const std::string* log_level) {
+  if (Status s = flags.parse(args); !s.ok()) return command_error(s);
+  if (flags.help_requested()) {
+    std::cout << flags.usage();
+    return 0;
+  }
+  if (log_level != nullptr) {
+    auto level = log::parse_level(*log_level);
+    if (!level.ok()) return command_error(level.status().with_context("flag --log-level"));
+    log::set_level(*level);
+  }
+  return std::nullopt;
 }
 
 }  // namespace modelhost

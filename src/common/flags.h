@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,15 @@ class Flags {
   std::vector<Flag> flags_;
   bool help_ = false;
 };
+
+// Prints "error: <message>" to stderr and returns 2, the exit code of a command-line mistake.
+int command_error(const Status& s);
+
+// Parses a subcommand's `args`: after --help prints the usage and returns 0; after a bad flag
+// prints the error and returns 2. With `log_level` (the target of a --log-level flag) it also
+// checks that level and applies it. nullopt when the command should go on.
+std::optional<int> parse_command_line(Flags& flags, const std::vector<std::string_view>& args,
+                                      const std::string* log_level = nullptr);
 
 // Parses a whole string as a base-10 integer in [min, max].
 Result<int64_t> parse_int(std::string_view text, int64_t min = INT64_MIN, int64_t max = INT64_MAX);

@@ -98,6 +98,16 @@ void append_json_escaped(std::string& out, std::string_view text) {
   }
 }
 
+bool is_valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string format_number(double v) {
   std::ostringstream out;
   out << v;

@@ -19,6 +19,10 @@ size_t utf8_sequence_length(std::string_view s, size_t i);
 // always valid JSON whatever bytes a client sent.
 void append_json_escaped(std::string& out, std::string_view text);
 
+// Whether `name` may name a model, user, tier, token or node: 1 to 64 of A-Z a-z 0-9 . _ -, and
+// not "." or "..". Such names go into URLs and logs; none ever becomes a server path.
+bool is_valid_name(std::string_view name);
+
 // A quantity for a message, in its shortest usual form: "0.5", "12", "1e+10".
 std::string format_number(double v);
 

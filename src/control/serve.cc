@@ -25,11 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int fail(const Status& s) {
-  std::cerr << "error: " << s.message() << "\n";
-  return 2;
-}
-
 // "127.0.0.1:8080" -> host and port.
 Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view listen) {
   const size_t colon = listen.rfind(':');
@@ -71,35 +66,28 @@ int serve_command(const std::vector<std::string_view>& args) {
                &nodes_file);
   f.add_int("io-threads", "N", "HTTP I/O threads", &io_threads, 1, 64);
   f.add_string("log-level", "LEVEL", "debug, info, warn or error", &log_level);
-  if (Status s = f.parse(args); !s.ok()) return fail(s);
-  if (f.help_requested()) {
-    std::cout << f.usage();
-    return 0;
-  }
-  auto level = log::parse_level(log_level);
-  if (!level.ok()) return fail(level.status().with_context("flag --log-level"));
-  log::set_level(*level);
+  if (auto exit_code = parse_command_line(f, args, &log_level)) return *exit_code;
   auto addr = parse_listen(listen);
-  if (!addr.ok()) return fail(addr.status());
-  if (Status st = prepare_data_dir(data_dir); !st.ok()) return fail(st);
+  if (!addr.ok()) return command_error(addr.status());
+  if (Status st = prepare_data_dir(data_dir); !st.ok()) return command_error(st);
 
   Inventory inventory;
   if (nodes_file.empty()) {
     inventory = discover_local();
   } else {
     auto declared = load_nodes_file(nodes_file);
-    if (!declared.ok()) return fail(declared.status());
+    if (!declared.ok()) return command_error(declared.status());
     inventory = std::move(declared).value();
   }
   auto db = Db::open((fs::path(data_dir) / "modelhost.db").string());
-  if (!db.ok()) return fail(db.status());
+  if (!db.ok()) return command_error(db.status());
   Users users(**db);
   std::optional<std::string> preset;
   if (const char* env = std::getenv("MODELHOST_ADMIN_TOKEN"); env != nullptr && *env != '\0') {
     preset = env;
   }
   auto admin = users.bootstrap_admin(preset);
-  if (!admin.ok()) return fail(admin.status());
+  if (!admin.ok()) return command_error(admin.status());
   if (admin->has_value() && !(*admin)->empty()) {
     // The one time the secret is shown; only its hash is stored.
     std::printf("admin token (shown once, store it now): %s\n", (*admin)->c_str());
@@ -127,7 +115,7 @@ int serve_command(const std::vector<std::string_view>& args) {
   config.io_threads = static_cast<int>(io_threads);
   config.max_body_bytes = 1 << 20;  // JSON documents; model uploads will stream separately
   auto server = http::Server::create(config, router.as_handler());
-  if (!server.ok()) return fail(server.status());
+  if (!server.ok()) return command_error(server.status());
   (*server)->start();
   LOG_INFO("controller listening")
       .kv("address", addr->first + ":" + std::to_string((*server)->port()))

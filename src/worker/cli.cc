@@ -8,37 +8,22 @@
 
 #include "common/flags.h"
 #include "common/logging.h"
+#include "common/text.h"
 #include "protocol/oip_metadata.h"
 #include "serving/backend.h"
 #include "worker/worker.h"
 
 namespace modelhost::worker {
-namespace {
-
-// Model names become URL segments; keep them to a safe alphabet.
-bool valid_model_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
-      return false;
-  }
-  return true;
-}
-
-int fail(const Status& s) {
-  std::cerr << "error: " << s.message() << "\n";
-  return 2;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int run_command(const std::vector<std::string_view>& args) {
   std::string model, name, host = "127.0.0.1", log_level = "info";
   int64_t port = 8000, max_batch = -1, delay_us = 0, threads = 1, instances = 1, io_threads = 1,
           queue = 1024, timeout_ms = 30000, header_timeout_ms = 10000, max_body_mb = 64,
           drain_s = 30;
-  Flags f("modelhost run", "Serves one ONNX model over HTTP: the Open Inference Protocol (v2) and "
-                           "a Domino-style JSON route.");
+  Flags f("modelhost run",
+          "Serves one ONNX model over HTTP: the Open Inference Protocol (v2) and "
+          "a Domino-style JSON route.");
   f.add_string("model", "PATH", "ONNX model file to serve", &model, true);
   f.add_string("name", "NAME", "model name in URLs (default: the file name without .onnx)", &name);
   f.add_int("http-port", "N", "HTTP port; 0 picks a free one", &port, 0, 65535);
@@ -53,27 +38,20 @@ int run_command(const std::vector<std::string_view>& args) {
   f.add_int("instances", "N", "executions that may run at once", &instances, 1, 64);
   f.add_int("io-threads", "N", "HTTP I/O threads", &io_threads, 1, 64);
   f.add_int("max-queue-size", "N", "queued requests before answering 503", &queue, 1, 1 << 20);
-  f.add_int("request-timeout-ms", "MS", "default deadline of a request (0 = none)", &timeout_ms,
-            0, 3'600'000);
-  f.add_int("header-timeout-ms", "MS", "time allowed to send the request header", &header_timeout_ms,
-            1, 3'600'000);
+  f.add_int("request-timeout-ms", "MS", "default deadline of a request (0 = none)", &timeout_ms, 0,
+            3'600'000);
+  f.add_int("header-timeout-ms", "MS", "time allowed to send the request header",
+            &header_timeout_ms, 1, 3'600'000);
   f.add_int("max-body-mb", "MB", "largest request body (decoded)", &max_body_mb, 1, 4096);
-  f.add_int("drain-timeout-s", "S", "on SIGTERM, how long in-flight requests may take", &drain_s,
-            0, 3600);
+  f.add_int("drain-timeout-s", "S", "on SIGTERM, how long in-flight requests may take", &drain_s, 0,
+            3600);
   f.add_string("log-level", "LEVEL", "debug, info, warn or error", &log_level);
-  if (Status s = f.parse(args); !s.ok()) return fail(s);
-  if (f.help_requested()) {
-    std::cout << f.usage();
-    return 0;
-  }
-  auto level = log::parse_level(log_level);
-  if (!level.ok()) return fail(level.status().with_context("flag --log-level"));
-  log::set_level(*level);
+  if (auto exit_code = parse_command_line(f, args, &log_level)) return *exit_code;
 
   if (name.empty()) name = std::filesystem::path(model).stem().string();
-  if (!valid_model_name(name)) {
-    return fail(invalid_argument("model name \"" + name +
-                                 "\" is not valid: use 1 to 64 of A-Z a-z 0-9 . _ - (set --name)"));
+  if (!is_valid_name(name)) {
+    return command_error(invalid_argument(
+        "model name \"" + name + "\" is not valid: use 1 to 64 of A-Z a-z 0-9 . _ - (set --name)"));
   }
 
   WorkerConfig config;
@@ -125,7 +103,7 @@ int validate_command(const std::vector<std::string_view>& args) {
     model = std::string(rest[0]);
     rest.clear();
   }
-  if (Status s = f.parse(rest); !s.ok()) return fail(s);
+  if (Status s = f.parse(rest); !s.ok()) return command_error(s);
   if (f.help_requested() || model.empty()) {
     std::cout << f.usage();
     return model.empty() && !f.help_requested() ? 2 : 0;

@@ -640,10 +640,7 @@ int perf_command(const std::vector<std::string_view>& args) {
             0, 1'000'000);
   f.add_bool("no-optimize", "skip the graph passes", &cfg.no_optimize);
   f.add_bool("json", "print one JSON object instead of tables", &cfg.json);
-  if (Status s = parse_perf_args(args, cfg, f); !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 2;
-  }
+  if (Status s = parse_perf_args(args, cfg, f); !s.ok()) return command_error(s);
   if (f.help_requested()) {
     std::string usage = f.usage();
     const std::string from = "Usage: modelhost perf [flags]";

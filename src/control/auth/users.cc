@@ -4,9 +4,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include <cctype>
-
 #include "common/ids.h"
+#include "common/text.h"
 
 namespace modelhost::control {
 namespace {
@@ -40,18 +39,8 @@ std::string sha256_hex(std::string_view data) {
   return out;
 }
 
-bool valid_name(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 Status check_name(std::string_view what, std::string_view name) {
-  if (valid_name(name)) return Status::ok_status();
+  if (is_valid_name(name)) return Status::ok_status();
   std::string shown(name.substr(0, 80));
   return invalid_argument(
       std::string(what) + " \"" + shown +

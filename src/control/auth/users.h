@@ -42,8 +42,7 @@ struct Principal {
 // The SHA-256 of `data` as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
 
-// Names of users, tokens and (later) models: 1 to 64 of A-Z a-z 0-9 . _ -, not "." or "..".
-bool valid_name(std::string_view name);
+// Error unless common/text.h's is_valid_name(name):
 // "name \"../x\" is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -"
 Status check_name(std::string_view what, std::string_view name);
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/text.h"
 #include "control/auth/users.h"
 
 namespace modelhost::control {
@@ -191,7 +192,7 @@ Result<Inventory> load_nodes_file(const std::string& path) {
 Inventory discover_local() {
   NodeInfo node;
   char host[256] = {};
-  node.name = gethostname(host, sizeof host - 1) == 0 && valid_name(host) ? host : "local";
+  node.name = gethostname(host, sizeof host - 1) == 0 && is_valid_name(host) ? host : "local";
   node.pool = "local";
   node.cpus = std::max<int64_t>(1, std::thread::hardware_concurrency());
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
