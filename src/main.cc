@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/cli.h"
 #include "common/logging.h"
 #include "control/serve.h"
 #include "worker/cli.h"
@@ -23,6 +24,14 @@ Commands:
   validate   load a model and print its signature, or the load error
   perf       op counts per graph pass and engine-only latency of a model
   version    print the version
+
+Client commands (of a controller started with `serve`; see docs/platform.md):
+  login      check a token against a controller and remember both
+  user       ls | create NAME [--admin]
+  token      ls | create NAME | revoke ID  [--user USER]
+  tier       ls | create NAME [flags] | update NAME [flags] | rm NAME
+  quota      show [--user USER] | set USER [--gpus N] [--instances N] [--cpus C] [--memory-gib G]
+  env        ls | create NAME --interpreter PATH [--description TEXT] | rm NAME
 
 Run `modelhost <command> --help` for the command's flags.
 )";
@@ -60,6 +69,7 @@ int main(int argc, char** argv) {
   std::string_view command = argv[1];
   std::vector<std::string_view> args(argv + 2, argv + argc);
   if (command == "serve") return modelhost::control::serve_command(args);
+  if (modelhost::cli::is_cli_command(command)) return modelhost::cli::cli_command(command, args);
   if (command == "run") return modelhost::worker::run_command(args);
   if (command == "validate") return modelhost::worker::validate_command(args);
   if (command == "perf") return modelhost::worker::perf_command(args);

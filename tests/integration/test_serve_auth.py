@@ -3,6 +3,7 @@ its REST API, on a real process with a real SQLite database in a temp folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -57,6 +58,15 @@ class Controller:
         if token is not None:
             h["Authorization"] = f"Bearer {token}"
         return http_request(self.port, method, path, body=body, headers=h)
+
+
+def start_with_nodes(binary, tmp_path, nodes: dict, env=None) -> Controller:
+    """A controller on `tmp_path`/data scheduling on the declared `nodes` (a nodes-file dict)."""
+    path = tmp_path / "nodes.json"
+    path.write_text(json.dumps(nodes))
+    c = Controller(binary, tmp_path / "data", env)
+    c.extra_args = ["--nodes", str(path)]
+    return c.start()
 
 
 @pytest.fixture

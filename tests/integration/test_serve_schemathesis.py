@@ -7,14 +7,13 @@ Token revocation is left out: a generated request may revoke the token the run i
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from test_serve_auth import Controller
+from test_serve_auth import start_with_nodes
 
 ADMIN = "s" * 40
 
@@ -28,12 +27,9 @@ def test_the_api_survives_generated_requests(modelhost_bin, tmp_path):
     st = schemathesis_bin()
     if st is None:
         pytest.skip("schemathesis is not installed in this environment (scripts/setup installs it)")
-    nodes = tmp_path / "nodes.json"
-    nodes.write_text(json.dumps({"pools": [{"name": "gpu-a", "nodes": [
-        {"name": "n1", "cpus": 16, "memory_gib": 64, "gpus": [{"type": "A100", "memory_gib": 80}]}]}]}))
-    c = Controller(modelhost_bin, tmp_path / "data", env={"MODELHOST_ADMIN_TOKEN": ADMIN})
-    c.extra_args = ["--nodes", str(nodes)]
-    c.start()
+    c = start_with_nodes(modelhost_bin, tmp_path, {"pools": [{"name": "gpu-a", "nodes": [
+        {"name": "n1", "cpus": 16, "memory_gib": 64, "gpus": [{"type": "A100", "memory_gib": 80}]}]}]},
+        env={"MODELHOST_ADMIN_TOKEN": ADMIN})
     try:
         schema = tmp_path / "openapi.json"
         schema.write_bytes(c.call("GET", "/api/openapi.json", ADMIN).body)

@@ -3,13 +3,12 @@ CRUD, validation against the pools, what users see)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import os
+import subprocess
 
 import pytest
 
-from test_serve_auth import Controller, error_of
+from test_serve_auth import Controller, error_of, start_with_nodes
 
 NODES = {"pools": [
     {"name": "gpu-a", "nodes": [
@@ -25,11 +24,7 @@ NODES = {"pools": [
 
 @pytest.fixture
 def declared(modelhost_bin, tmp_path):
-    nodes = tmp_path / "nodes.json"
-    nodes.write_text(json.dumps(NODES))
-    c = Controller(modelhost_bin, tmp_path / "data")
-    c.extra_args = ["--nodes", str(nodes)]
-    c.start()
+    c = start_with_nodes(modelhost_bin, tmp_path, NODES)
     yield c
     c.stop()
 

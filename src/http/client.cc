@@ -1,0 +1,75 @@
+// See client.h.
+#include "http/client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <charconv>
+
+namespace modelhost::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+Result<ClientResponse> send_request(const std::string& host, uint16_t port, beast_http::verb verb,
+                                    const std::string& target, const std::string& body,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    std::chrono::milliseconds timeout) {
+  const std::string where = host + ":" + std::to_string(port);
+  try {
+    asio::io_context io;
+    asio::ip::tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    stream.connect(resolver.resolve(host, std::to_string(port)));
+    Request req{verb, target, 11};
+    req.set(beast_http::field::host, host);
+    req.set(beast_http::field::user_agent, "modelhost-cli");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    if (!body.empty()) {
+      req.set(beast_http::field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    beast_http::write(stream, req);
+    beast::flat_buffer buffer;
+    beast_http::response_parser<beast_http::string_body> parser;
+    parser.body_limit(64ull << 20);
+    beast_http::read(stream, buffer, parser);
+    beast::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    auto res = parser.release();
+    return ClientResponse{res.result_int(), std::move(res.body())};
+  } catch (const std::exception& e) {
+    return unavailable("cannot reach " + where + ": " + e.what());
+  }
+}
+
+Result<std::pair<std::string, uint16_t>> parse_http_url(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) {
+    return invalid_argument("the URL must start with http://, got \"" + std::string(url) + "\"");
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  rest = rest.substr(0, rest.find('/'));
+  uint16_t port = 80;
+  const size_t colon = rest.rfind(':');
+  std::string_view host = rest;
+  if (colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    const std::string_view p = rest.substr(colon + 1);
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+    if (ec != std::errc() || end != p.data() + p.size() || v == 0 || v > 65535) {
+      return invalid_argument("the URL has a bad port: \"" + std::string(url) + "\"");
+    }
+    port = static_cast<uint16_t>(v);
+  }
+  if (host.empty()) return invalid_argument("the URL has no host: \"" + std::string(url) + "\"");
+  return std::make_pair(std::string(host), port);
+}
+
+}  // namespace modelhost::http
