@@ -6,9 +6,7 @@
 #include "common/text.h"
 
 namespace modelhost::http {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 void append_json_escaped(std::string& out, std::string_view text) {
   modelhost::append_json_escaped(out, text);
@@ -36,6 +34,35 @@ Response make_error(unsigned status, std::string_view message, unsigned version,
   append_json_escaped(body, message);
   body += "\"}";
   return make_json_response(status, std::move(body), version, keep_alive);
+}
+
+int http_status_for(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kCancelled:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kUnimplemented:
+      return 501;
+    case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
 }
 
 Response make_error(unsigned status, std::string_view message, const Request& req) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace modelhost::http {
 
 namespace beast_http = boost::beast::http;
@@ -15,11 +17,18 @@ namespace beast_http = boost::beast::http;
 using Request = beast_http::request<beast_http::string_body>;
 using Response = beast_http::response<beast_http::string_body>;
 
-// Appends `text` to `out` as the inside of a JSON string: quotes, backslashes and control characters
-// are escaped, and bytes that are not valid UTF-8 become U+FFFD, so the result is always valid JSON
-// whatever the input (error messages may echo a client's path).
+// Appends `text` to `out` as the inside of a JSON string: quotes, backslashes and control
+// characters are escaped, and bytes that are not valid UTF-8 become U+FFFD, so the result is always
+// valid JSON whatever the input (error messages may echo a client's path).
 void append_json_escaped(std::string& out, std::string_view text);
 std::string json_escape(std::string_view text);
+
+// The HTTP status for a failed Status: kOk -> 200; kInvalidArgument, kFailedPrecondition,
+// kCancelled -> 400; kUnauthenticated -> 401; kPermissionDenied -> 403; kNotFound -> 404;
+// kAlreadyExists -> 409; kInternal -> 500; kUnimplemented -> 501; kUnavailable and
+// kResourceExhausted (queue full) -> 503; kDeadlineExceeded -> 504. The body size limit (413) is
+// the server's own decision.
+int http_status_for(StatusCode code);
 
 // A response with `Content-Type: application/json`, the given body and Content-Length set.
 Response make_json_response(unsigned status, std::string body, unsigned version, bool keep_alive);

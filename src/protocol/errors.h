@@ -1,5 +1,5 @@
-// How a failed Status is shown to an HTTP client: the status code and the {"error": ...} body
-// that Triton's clients read (open-inference-protocol §0).
+// How a failed Status is shown to an HTTP client: the {"error": ...} body that Triton's clients
+// read (open-inference-protocol §0); the status code is http/message.h's http_status_for.
 #pragma once
 
 #include <string>
@@ -8,12 +8,6 @@
 #include "common/status.h"
 
 namespace modelhost::protocol {
-
-// kOk -> 200; kInvalidArgument, kFailedPrecondition, kCancelled -> 400; kUnauthenticated -> 401;
-// kPermissionDenied -> 403; kNotFound -> 404; kAlreadyExists -> 409; kInternal -> 500;
-// kUnimplemented -> 501; kUnavailable and kResourceExhausted (queue full) -> 503;
-// kDeadlineExceeded -> 504. The body size limit (413) is the HTTP layer's own decision.
-int http_status_for(StatusCode code);
 
 // {"error":"<message>"}, with the message escaped (and invalid UTF-8 replaced) so the body is
 // always valid JSON.

@@ -10,12 +10,17 @@ namespace modelhost::worker {
 
 std::string_view outcome_for(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return "success";
-    case StatusCode::kUnavailable: return "rejected";
-    case StatusCode::kDeadlineExceeded: return "timeout";
+    case StatusCode::kOk:
+      return "success";
+    case StatusCode::kUnavailable:
+      return "rejected";
+    case StatusCode::kDeadlineExceeded:
+      return "timeout";
     case StatusCode::kInternal:
-    case StatusCode::kUnimplemented: return "error";
-    default: return "invalid";
+    case StatusCode::kUnimplemented:
+      return "error";
+    default:
+      return "invalid";
   }
 }
 
@@ -48,19 +53,18 @@ Result<std::unique_ptr<Worker>> Worker::create(WorkerConfig config) {
   w->metrics_.inflight = &w->registry_.gauge(
       "modelhost_inflight_requests", "Inference requests accepted and not yet answered.", labels);
 
-  ASSIGN_OR_RETURN(w->batcher_,
-                   serving::DynamicBatcher::create(
-                       config.model, backend,
-                       serving::BatcherMetrics::create(w->registry_, config.model),
-                       config.instances));
+  ASSIGN_OR_RETURN(w->batcher_, serving::DynamicBatcher::create(
+                                    config.model, backend,
+                                    serving::BatcherMetrics::create(w->registry_, config.model),
+                                    config.instances));
   w->config_ = std::move(config);
   w->add_routes();
   Worker* self = w.get();
-  ASSIGN_OR_RETURN(w->server_,
-                   http::Server::create(w->config_.http, [self](http::Request&& req,
-                                                                http::Responder responder) {
-                     self->router_.handle(std::move(req), std::move(responder));
-                   }));
+  ASSIGN_OR_RETURN(
+      w->server_,
+      http::Server::create(w->config_.http, [self](http::Request&& req, http::Responder responder) {
+        self->router_.handle(std::move(req), std::move(responder));
+      }));
   return w;
 }
 
@@ -93,8 +97,8 @@ bool Worker::drain_and_stop(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // Let the last responses reach their sockets before closing connections.
-  const auto flush_until = std::min(until, std::chrono::steady_clock::now() +
-                                               std::chrono::milliseconds(500));
+  const auto flush_until =
+      std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
   while (server_->active_requests() > 0 && std::chrono::steady_clock::now() < flush_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -140,8 +144,7 @@ serving::Clock::time_point Worker::deadline_for(serving::Clock::time_point arriv
 }
 
 void Worker::send_error(http::Responder& responder, const Status& status) {
-  http::Response res{static_cast<http::beast_http::status>(
-                         protocol::http_status_for(status.code())),
+  http::Response res{static_cast<http::beast_http::status>(http::http_status_for(status.code())),
                      11};
   res.set(http::beast_http::field::content_type, "application/json");
   if (status.code() == StatusCode::kUnavailable) res.set(http::beast_http::field::retry_after, "1");

@@ -50,39 +50,18 @@ class Call {
     responder_.send(std::move(res));
   }
   void fail(const Status& st) {
-    unsigned code = 500;
-    switch (st.code()) {
-      case StatusCode::kInvalidArgument:
-      case StatusCode::kFailedPrecondition:
-        code = 400;
-        break;
-      case StatusCode::kUnauthenticated:
-        code = 401;
-        break;
-      case StatusCode::kPermissionDenied:
-        code = 403;
-        break;
-      case StatusCode::kNotFound:
-        code = 404;
-        break;
-      case StatusCode::kAlreadyExists:
-        code = 409;
-        break;
-      case StatusCode::kUnavailable:
-        code = 503;
-        break;
-      default:
-        break;
-    }
-    if (code == 500) {
+    const int code = http::http_status_for(st.code());
+    // An internal error's message may hold details (SQL, paths): it goes to the log, and the
+    // caller gets the request id to report.
+    const bool internal = code == 500;
+    if (internal) {
       LOG_ERROR("api error").kv("request_id", id_).kv("error", st.message());
     }
-    // A 500's message may hold internal details: the caller gets the request id to report.
-    const std::string msg =
-        code == 500 ? "internal error (see the controller's log)" : st.message();
-    http::Response res = http::make_json_response(
-        code, json::serialize(json::object{{"error", msg}, {"request_id", id_}}), req_.version(),
-        req_.keep_alive());
+    const std::string msg = internal ? "internal error (see the controller's log)" : st.message();
+    http::Response res =
+        http::make_json_response(static_cast<unsigned>(code),
+                                 json::serialize(json::object{{"error", msg}, {"request_id", id_}}),
+                                 req_.version(), req_.keep_alive());
     res.set(kRequestId, id_);
     if (code == 401) res.set(field::www_authenticate, "Bearer");
     responder_.send(std::move(res));

@@ -10,6 +10,21 @@
 namespace modelhost::http {
 namespace {
 
+TEST(HttpStatusTest, EachStatusCodeMapsToItsHttpStatus) {
+  EXPECT_EQ(http_status_for(StatusCode::kOk), 200);
+  EXPECT_EQ(http_status_for(StatusCode::kInvalidArgument), 400);
+  EXPECT_EQ(http_status_for(StatusCode::kFailedPrecondition), 400);
+  EXPECT_EQ(http_status_for(StatusCode::kNotFound), 404);
+  EXPECT_EQ(http_status_for(StatusCode::kUnavailable), 503);
+  EXPECT_EQ(http_status_for(StatusCode::kResourceExhausted), 503);
+  EXPECT_EQ(http_status_for(StatusCode::kDeadlineExceeded), 504);
+  EXPECT_EQ(http_status_for(StatusCode::kUnimplemented), 501);
+  EXPECT_EQ(http_status_for(StatusCode::kPermissionDenied), 403);
+  EXPECT_EQ(http_status_for(StatusCode::kUnauthenticated), 401);
+  EXPECT_EQ(http_status_for(StatusCode::kAlreadyExists), 409);
+  EXPECT_EQ(http_status_for(StatusCode::kInternal), 500);
+}
+
 TEST(JsonEscapeTest, EscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(json_escape("plain"), "plain");
   EXPECT_EQ(json_escape("a\"b\\c"), "a\\\"b\\\\c");
@@ -20,10 +35,12 @@ TEST(JsonEscapeTest, EscapesQuotesBackslashesAndControls) {
 TEST(JsonEscapeTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(json_escape("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
             "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-  EXPECT_EQ(json_escape("a\xff" "b"), "a\\ufffdb");
-  EXPECT_EQ(json_escape("\xc0\xaf"), "\\ufffd\\ufffd");  // overlong '/'
+  EXPECT_EQ(json_escape("a\xff"
+                        "b"),
+            "a\\ufffdb");
+  EXPECT_EQ(json_escape("\xc0\xaf"), "\\ufffd\\ufffd");             // overlong '/'
   EXPECT_EQ(json_escape("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");  // surrogate
-  EXPECT_EQ(json_escape("\xe2\x82"), "\\ufffd\\ufffd");  // truncated
+  EXPECT_EQ(json_escape("\xe2\x82"), "\\ufffd\\ufffd");             // truncated
 }
 
 TEST(MakeErrorTest, BuildsAJsonErrorWithTheRequestsVersion) {
@@ -73,8 +90,7 @@ TEST(ContentCodingTest, DecodesConcatenatedGzipMembers) {
 
 TEST(ContentCodingTest, RejectsGarbageAndTrailingBytes) {
   std::string out;
-  EXPECT_EQ(decode_body(ContentCoding::kGzip, "not gzip at all", 1000, out),
-            DecodeError::kCorrupt);
+  EXPECT_EQ(decode_body(ContentCoding::kGzip, "not gzip at all", 1000, out), DecodeError::kCorrupt);
   EXPECT_EQ(decode_body(ContentCoding::kDeflate, "not deflate either", 1000, out),
             DecodeError::kCorrupt);
   EXPECT_EQ(decode_body(ContentCoding::kDeflate, testing::compress("x", 15) + "junk", 1000, out),

@@ -11,21 +11,6 @@ namespace {
 
 using engine::DataType;
 
-TEST(ErrorsTest, HttpStatusMapping) {
-  EXPECT_EQ(http_status_for(StatusCode::kOk), 200);
-  EXPECT_EQ(http_status_for(StatusCode::kInvalidArgument), 400);
-  EXPECT_EQ(http_status_for(StatusCode::kFailedPrecondition), 400);
-  EXPECT_EQ(http_status_for(StatusCode::kNotFound), 404);
-  EXPECT_EQ(http_status_for(StatusCode::kUnavailable), 503);
-  EXPECT_EQ(http_status_for(StatusCode::kResourceExhausted), 503);
-  EXPECT_EQ(http_status_for(StatusCode::kDeadlineExceeded), 504);
-  EXPECT_EQ(http_status_for(StatusCode::kUnimplemented), 501);
-  EXPECT_EQ(http_status_for(StatusCode::kPermissionDenied), 403);
-  EXPECT_EQ(http_status_for(StatusCode::kUnauthenticated), 401);
-  EXPECT_EQ(http_status_for(StatusCode::kAlreadyExists), 409);
-  EXPECT_EQ(http_status_for(StatusCode::kInternal), 500);
-}
-
 TEST(ErrorsTest, ErrorBodyIsValidEscapedJson) {
   EXPECT_EQ(error_body("plain"), R"({"error":"plain"})");
   std::string nasty = "quote\" backslash\\ newline\n tab\t ctl\x01 utf8 \xc3\xa9 bad \xff\xc3 end";
