@@ -2,7 +2,6 @@
 // on first start, and serves the REST API until SIGTERM or SIGINT.
 #include "control/serve.h"
 
-#include <signal.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -12,6 +11,7 @@
 
 #include "common/flags.h"
 #include "common/logging.h"
+#include "common/signals.h"
 #include "control/api/api.h"
 #include "control/auth/users.h"
 #include "control/inventory/inventory.h"
@@ -71,6 +71,7 @@ int serve_command(const std::vector<std::string_view>& args) {
   if (!addr.ok()) return command_error(addr.status());
   if (Status st = prepare_data_dir(data_dir); !st.ok()) return command_error(st);
 
+  StopSignals signals;  // before any thread starts (NVML may start some)
   Inventory inventory;
   if (nodes_file.empty()) {
     inventory = discover_local();
@@ -96,13 +97,6 @@ int serve_command(const std::vector<std::string_view>& args) {
     LOG_INFO("admin created with the token from MODELHOST_ADMIN_TOKEN");
   }
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-
   http::Router router;
   Tiers tiers(**db, inventory);
   Quotas quotas(**db);
@@ -127,9 +121,7 @@ int serve_command(const std::vector<std::string_view>& args) {
               static_cast<unsigned>((*server)->port()), data_dir.c_str());
   std::fflush(stdout);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  LOG_INFO("signal received; stopping").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  LOG_INFO("signal received; stopping").kv("signal", signals.wait());
   (*server)->stop();
   return 0;
 }

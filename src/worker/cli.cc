@@ -1,13 +1,12 @@
 #include "worker/cli.h"
 
-#include <signal.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "common/flags.h"
 #include "common/logging.h"
+#include "common/signals.h"
 #include "common/text.h"
 #include "protocol/oip_metadata.h"
 #include "serving/backend.h"
@@ -69,14 +68,7 @@ int run_command(const std::vector<std::string_view>& args) {
   config.http.header_timeout = std::chrono::milliseconds(header_timeout_ms);
   config.http.max_body_bytes = static_cast<uint64_t>(max_body_mb) << 20;
 
-  // SIGTERM and SIGINT are taken by sigwait below; block them before any thread starts so that
-  // every thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  StopSignals signals;  // before any thread starts
 
   auto worker = Worker::create(std::move(config));
   if (!worker.ok()) {
@@ -86,9 +78,7 @@ int run_command(const std::vector<std::string_view>& args) {
   }
   (*worker)->start();
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  LOG_INFO("signal received; draining").kv("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  LOG_INFO("signal received; draining").kv("signal", signals.wait());
   bool drained = (*worker)->drain_and_stop(std::chrono::seconds(drain_s));
   return drained ? 0 : 1;
 }

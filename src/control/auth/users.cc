@@ -61,10 +61,8 @@ Result<Principal> Users::authenticate(std::string_view token) {
 }
 
 Result<std::optional<std::string>> Users::bootstrap_admin(std::optional<std::string> preset) {
-  if (preset && !(preset->starts_with(kTokenPrefix) && preset->size() == 35) &&
-      preset->size() < 32) {
-    return invalid_argument(
-        "MODELHOST_ADMIN_TOKEN must be at least 32 characters (or a token modelhost generated)");
+  if (preset && preset->size() < 32) {
+    return invalid_argument("MODELHOST_ADMIN_TOKEN must be at least 32 characters");
   }
   std::optional<std::string> shown;
   Status st = db_.transaction([&]() -> Status {

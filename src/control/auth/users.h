@@ -55,8 +55,7 @@ class Users {
 
   // On a database without users: creates the admin user with `preset` as its token (from the
   // environment) or a new random one, and returns the new token's secret (empty when preset).
-  // nullopt when users exist already. A preset token must look like a generated one or be at
-  // least 32 characters.
+  // nullopt when users exist already. A preset token must be at least 32 characters.
   Result<std::optional<std::string>> bootstrap_admin(std::optional<std::string> preset);
 
   Result<User> create(std::string_view name, std::string_view role);
