@@ -14,7 +14,10 @@
 #include "common/signals.h"
 #include "control/api/api.h"
 #include "control/auth/users.h"
+#include "control/gateway/gateway.h"
 #include "control/inventory/inventory.h"
+#include "control/models/models.h"
+#include "control/orchestrator/orchestrator.h"
 #include "control/store/db.h"
 #include "control/tiers/tiers.h"
 #include "http/router.h"
@@ -53,7 +56,8 @@ Status prepare_data_dir(const fs::path& dir) {
 int serve_command(const std::vector<std::string_view>& args) {
   std::string data_dir = "./modelhost-data", listen = "127.0.0.1:8080", log_level = "info",
               nodes_file;
-  int64_t io_threads = 2;
+  int64_t io_threads = 2, max_upload_mib = 4096, gateway_threads = 16;
+  bool keep_instances = false;
   Flags f("modelhost serve",
           "Runs the controller: the REST API under /api/ (users, tokens), health at /healthz and "
           "/readyz. The first start creates an admin and prints its token once, or takes it from "
@@ -65,6 +69,13 @@ int serve_command(const std::vector<std::string_view>& args) {
                "see docs/platform.md)",
                &nodes_file);
   f.add_int("io-threads", "N", "HTTP I/O threads", &io_threads, 1, 64);
+  f.add_int("max-upload-mib", "MIB", "largest model file accepted", &max_upload_mib, 1, 1 << 20);
+  f.add_int("gateway-threads", "N", "threads forwarding model requests (each waits on one)",
+            &gateway_threads, 1, 1024);
+  f.add_bool("keep-instances",
+             "on SIGTERM/SIGINT leave the model instances running (the next start adopts them) "
+             "instead of draining and stopping them",
+             &keep_instances);
   f.add_string("log-level", "LEVEL", "debug, info, warn or error", &log_level);
   if (auto exit_code = parse_command_line(f, args, &log_level)) return *exit_code;
   auto addr = parse_listen(listen);
@@ -101,13 +112,35 @@ int serve_command(const std::vector<std::string_view>& args) {
   Tiers tiers(**db, inventory);
   Quotas quotas(**db);
   Environments environments(**db);
-  auto api =
-      add_api_routes(router, ControlState{**db, users, tiers, quotas, environments, inventory});
+  BlobStore blobs(data_dir);
+  if (Status st = blobs.prepare(); !st.ok()) return command_error(st);
+  ModelApis models(**db);
+  OrchestratorConfig orchestrator_config;
+  orchestrator_config.data_dir = data_dir;
+  Orchestrator orchestrator(**db, models, tiers, quotas, inventory, blobs, orchestrator_config);
+  Gateway gateway(models, users, orchestrator, static_cast<int>(gateway_threads));
+  gateway.add_routes(router);
+  auto api = add_api_routes(router, ControlState{**db, users, tiers, quotas, environments,
+                                                 inventory, models, blobs, orchestrator, gateway});
   http::ServerConfig config;
   config.host = addr->first;
   config.port = addr->second;
   config.io_threads = static_cast<int>(io_threads);
-  config.max_body_bytes = 1 << 20;  // JSON documents; model uploads will stream separately
+  // JSON documents and model requests in memory; model files stream to disk.
+  config.max_body_bytes = 64ull << 20;
+  config.spool_dir = blobs.staging_dir();
+  config.spool_limit = [limit = static_cast<uint64_t>(max_upload_mib)
+                                << 20](const http::Request& req) -> uint64_t {
+    if (req.method() != http::beast_http::verb::post) return 0;
+    const std::string_view path = http::target_path(req.target());
+    if (path == "/api/models") return limit;
+    if (path.starts_with("/api/models/") && path.ends_with("/versions") &&
+        path.find('/', 12) == path.size() - 9) {
+      return limit;
+    }
+    return 0;
+  };
+  orchestrator.start();
   auto server = http::Server::create(config, router.as_handler());
   if (!server.ok()) return command_error(server.status());
   (*server)->start();
@@ -123,6 +156,7 @@ int serve_command(const std::vector<std::string_view>& args) {
 
   LOG_INFO("signal received; stopping").kv("signal", signals.wait());
   (*server)->stop();
+  orchestrator.stop(!keep_instances);
   return 0;
 }
 

@@ -6,13 +6,15 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cstdio>
 #include <exception>
 #include <string>
 #include <utility>
 
+#include "common/ids.h"
 #include "common/logging.h"
 
 namespace modelhost::http::detail {
@@ -21,8 +23,8 @@ namespace {
 namespace beast = boost::beast;
 using boost::system::error_code;
 
-// Triton caps the chunk count after CVE-2025-23310; a body of millions of tiny chunks costs far more
-// to parse than its size suggests.
+// Triton caps the chunk count after CVE-2025-23310; a body of millions of tiny chunks costs far
+// more to parse than its size suggests.
 constexpr uint64_t kMaxChunks = 65536;
 // After an error response the server stops sending and reads (and discards) up to this much for up
 // to kLingerTime, so the client sees the response instead of a reset caused by its unread upload.
@@ -50,8 +52,8 @@ ServerCore::ServerCore(const ServerConfig& cfg, Handler h)
       config(cfg),
       handler(std::move(h)) {
   Clock::duration t = Clock::duration::max();
-  for (auto d : {config.header_timeout, config.body_timeout, config.idle_timeout,
-                 config.write_timeout}) {
+  for (auto d :
+       {config.header_timeout, config.body_timeout, config.idle_timeout, config.write_timeout}) {
     t = std::min<Clock::duration>(t, d);
   }
   tick = std::max<Clock::duration>(t, std::chrono::milliseconds(1));
@@ -63,34 +65,34 @@ net::any_io_executor ServerCore::connection_executor() {
 }
 
 void ServerCore::accept_next() {
-  acceptor.async_accept(connection_executor(), [core = shared_from_this()](
-                                                    error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !core->acceptor.is_open()) return;
-    if (ec) {
-      // Out of file descriptors and the like: back off briefly instead of spinning.
-      LOG_WARN("http accept failed").kv("error", ec.message());
-      core->accept_retry_timer.expires_after(std::chrono::milliseconds(50));
-      core->accept_retry_timer.async_wait([core](error_code wait_ec) {
-        if (!wait_ec && core->acceptor.is_open()) core->accept_next();
+  acceptor.async_accept(
+      connection_executor(), [core = shared_from_this()](error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !core->acceptor.is_open()) return;
+        if (ec) {
+          // Out of file descriptors and the like: back off briefly instead of spinning.
+          LOG_WARN("http accept failed").kv("error", ec.message());
+          core->accept_retry_timer.expires_after(std::chrono::milliseconds(50));
+          core->accept_retry_timer.async_wait([core](error_code wait_ec) {
+            if (!wait_ec && core->acceptor.is_open()) core->accept_next();
+          });
+          return;
+        }
+        if (core->open_connections.load() >= static_cast<size_t>(core->config.max_connections)) {
+          error_code ignored;
+          socket.close(ignored);
+        } else {
+          error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          core->open_connections.fetch_add(1);
+          try {
+            std::make_shared<Connection>(core, std::move(socket))->start();
+          } catch (const std::exception& e) {
+            core->open_connections.fetch_sub(1);
+            LOG_ERROR("http connection setup failed").kv("error", e.what());
+          }
+        }
+        core->accept_next();
       });
-      return;
-    }
-    if (core->open_connections.load() >= static_cast<size_t>(core->config.max_connections)) {
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      core->open_connections.fetch_add(1);
-      try {
-        std::make_shared<Connection>(core, std::move(socket))->start();
-      } catch (const std::exception& e) {
-        core->open_connections.fetch_sub(1);
-        LOG_ERROR("http connection setup failed").kv("error", e.what());
-      }
-    }
-    core->accept_next();
-  });
 }
 
 void ServerCore::close_acceptor() {
@@ -129,9 +131,12 @@ void Connection::close_later() {
 // ---- reading a request --------------------------------------------------------------------------
 
 void Connection::read_request() {
+  discard_spool();
+  file_parser_.reset();
   parser_.emplace();
   parser_->header_limit(core_->config.max_header_bytes);
-  parser_->body_limit(boost::none);  // checked against Content-Length by hand, then set in on_header
+  parser_->body_limit(
+      boost::none);  // checked against Content-Length by hand, then set in on_header
   timed_out_ = false;
   too_many_chunks_ = false;
   coding_ = ContentCoding::kIdentity;
@@ -145,10 +150,9 @@ void Connection::read_request() {
   // the header timeout starts once the request has begun.
   phase_ = Phase::kIdle;
   set_deadline(first_request_ ? core_->config.header_timeout : core_->config.idle_timeout);
-  socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
-                          [self = shared_from_this()](error_code ec, size_t n) {
-                            self->on_first_bytes(ec, n);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(kFirstReadBytes),
+      [self = shared_from_this()](error_code ec, size_t n) { self->on_first_bytes(ec, n); });
 }
 
 void Connection::on_first_bytes(error_code ec, size_t n) {
@@ -176,23 +180,33 @@ void Connection::on_header(error_code ec) {
     return;
   }
   first_request_ = false;
+  parser_->get().erase(kSpooledBodyField);  // only this server may set it
   const Request& req = parser_->get();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
-  const uint64_t max_body = core_->config.max_body_bytes;
+  uint64_t max_body = core_->config.max_body_bytes;
 
   // Beast applies header_limit to what one parse call sees, so a header block that arrived in
   // pieces can pass it; count the whole block here.
   size_t header_bytes = req.method_string().size() + req.target().size() + 12;
-  for (const auto& field : req) header_bytes += field.name_string().size() + field.value().size() + 4;
+  for (const auto& field : req)
+    header_bytes += field.name_string().size() + field.value().size() + 4;
   if (header_bytes > core_->config.max_header_bytes) {
     reject(431,
-           "request header exceeds the limit of " +
-               std::to_string(core_->config.max_header_bytes) + " bytes",
+           "request header exceeds the limit of " + std::to_string(core_->config.max_header_bytes) +
+               " bytes",
            AfterWrite::kLingerClose);
     return;
   }
 
+  bool spool = false;
+  if (core_->config.spool_limit) {
+    if (uint64_t limit = core_->config.spool_limit(req); limit > 0) {
+      max_body = limit;
+      spool = true;
+    }
+  }
+  body_limit_ = max_body;
   if (auto len = parser_->content_length(); len && *len > max_body) {
     reject(413,
            "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
@@ -211,11 +225,16 @@ void Connection::on_header(error_code ec) {
     }
   }
   parser_->body_limit(max_body);
+  if (spool && !start_spool(max_body)) return;
   if (parser_->chunked()) {
     chunk_count_ = 0;
-    parser_->on_chunk_header(chunk_counter_);
+    if (file_parser_) {
+      file_parser_->on_chunk_header(chunk_counter_);
+    } else {
+      parser_->on_chunk_header(chunk_counter_);
+    }
   }
-  if (parser_->is_done()) {
+  if (file_parser_ ? file_parser_->is_done() : parser_->is_done()) {
     dispatch_request();
     return;
   }
@@ -240,11 +259,48 @@ void Connection::on_continue_written(error_code ec) {
   read_body();
 }
 
+bool Connection::start_spool(uint64_t max_body) {
+  if (coding_ != ContentCoding::kIdentity) {
+    reject(415, "this upload must be sent without Content-Encoding (the file as it is)",
+           AfterWrite::kLingerClose);
+    return false;
+  }
+  spool_path_ = core_->config.spool_dir + "/upload-" + new_id() + ".part";
+  file_parser_.emplace(std::move(*parser_));
+  parser_.reset();
+  file_parser_->body_limit(max_body);
+  error_code ec;
+  file_parser_->get().body().open(spool_path_.c_str(), beast::file_mode::write_new, ec);
+  if (ec) {
+    LOG_ERROR("cannot create an upload file").kv("path", spool_path_).kv("error", ec.message());
+    spool_path_.clear();
+    reject(500, "internal error (cannot store the upload)", AfterWrite::kLingerClose);
+    return false;
+  }
+  return true;
+}
+
+void Connection::discard_spool() {
+  if (file_parser_) file_parser_->get().body().close();
+  if (!spool_path_.empty()) {
+    std::remove(spool_path_.c_str());
+    spool_path_.clear();
+  }
+}
+
 void Connection::read_body() {
   phase_ = Phase::kBody;
+  if (file_parser_) {
+    set_deadline(core_->config.spool_timeout);
+    beast::http::async_read(
+        socket_, buffer_, *file_parser_,
+        [self = shared_from_this()](error_code ec, size_t) { self->on_body(ec); });
+    return;
+  }
   set_deadline(core_->config.body_timeout);
-  beast::http::async_read(socket_, buffer_, *parser_,
-                          [self = shared_from_this()](error_code ec, size_t) { self->on_body(ec); });
+  beast::http::async_read(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](error_code ec, size_t) { self->on_body(ec); });
 }
 
 void Connection::on_body(error_code ec) {
@@ -265,10 +321,14 @@ void Connection::ChunkCounter::operator()(uint64_t, beast::string_view, error_co
 
 void Connection::on_read_error(error_code ec) {
   const bool in_body = phase_ == Phase::kBody;
+  const bool spooled = file_parser_.has_value();
+  discard_spool();
   if (timed_out_) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        in_body ? core_->config.body_timeout : core_->config.header_timeout)
-                        .count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            in_body ? (spooled ? core_->config.spool_timeout : core_->config.body_timeout)
+                    : core_->config.header_timeout)
+            .count();
     reject(408,
            std::string(in_body ? "request body" : "request header") + " not received within " +
                std::to_string(ms) + " ms",
@@ -282,13 +342,13 @@ void Connection::on_read_error(error_code ec) {
   }
   if (ec == beast::http::error::header_limit) {
     reject(431,
-           "request header exceeds the limit of " +
-               std::to_string(core_->config.max_header_bytes) + " bytes",
+           "request header exceeds the limit of " + std::to_string(core_->config.max_header_bytes) +
+               " bytes",
            AfterWrite::kLingerClose);
     return;
   }
   if (ec == beast::http::error::body_limit) {
-    reject(413, body_limit_message(core_->config.max_body_bytes), AfterWrite::kLingerClose);
+    reject(413, body_limit_message(body_limit_), AfterWrite::kLingerClose);
     return;
   }
   // The client went away (mid-request or between requests): nobody to answer.
@@ -301,11 +361,22 @@ void Connection::on_read_error(error_code ec) {
 }
 
 void Connection::dispatch_request() {
-  Request req = parser_->release();
+  Request req;
+  if (file_parser_) {
+    auto spooled = file_parser_->release();
+    error_code size_ec;
+    const uint64_t size = spooled.body().file().size(size_ec);
+    spooled.body().close();
+    req = Request(std::move(spooled.base()));
+    req.set(kSpooledBodyField, std::to_string(size));
+    req.body() = std::move(spool_path_);
+    spool_path_.clear();  // the handler's now
+  } else {
+    req = parser_->release();
+  }
   if (coding_ != ContentCoding::kIdentity) {
     std::string decoded;
-    const DecodeError err =
-        decode_body(coding_, req.body(), core_->config.max_body_bytes, decoded);
+    const DecodeError err = decode_body(coding_, req.body(), core_->config.max_body_bytes, decoded);
     // The whole body was read, so the connection is still in step and may stay open.
     const AfterWrite after = keep_alive_ ? AfterWrite::kKeepAlive : AfterWrite::kClose;
     if (err == DecodeError::kTooLarge) {
@@ -396,10 +467,9 @@ void Connection::write_response(Response&& res, AfterWrite after) {
   response_ = std::move(res);
   phase_ = Phase::kWrite;
   set_deadline(core_->config.write_timeout);
-  beast::http::async_write(socket_, response_,
-                           [self = shared_from_this(), after](error_code ec, size_t) {
-                             self->on_write(ec, after);
-                           });
+  beast::http::async_write(
+      socket_, response_,
+      [self = shared_from_this(), after](error_code ec, size_t) { self->on_write(ec, after); });
 }
 
 void Connection::on_write(error_code ec, AfterWrite after) {
@@ -437,8 +507,8 @@ void Connection::finish_request() {
 
 // One timer per connection, re-armed lazily: it wakes at the deadline or after one tick, whichever
 // comes first, and moving the deadline is a plain store. Every configured timeout is at least one
-// tick, so a new deadline is never earlier than the pending wake-up and the timer is never cancelled
-// per request (only linger_close() re-arms it, since its fixed time may be shorter).
+// tick, so a new deadline is never earlier than the pending wake-up and the timer is never
+// cancelled per request (only linger_close() re-arms it, since its fixed time may be shorter).
 void Connection::arm_timer() {
   timer_.expires_at(std::min(deadline_, Clock::now() + core_->tick));
   timer_.async_wait([self = shared_from_this()](error_code ec) { self->on_timer(ec); });
@@ -480,7 +550,8 @@ void Connection::linger_close() {
     return;
   }
   phase_ = Phase::kLinger;
-  // The linger time may be shorter than a tick: re-arm (an error path, so the cost does not matter).
+  // The linger time may be shorter than a tick: re-arm (an error path, so the cost does not
+  // matter).
   set_deadline(kLingerTime);
   arm_timer();
   linger_left_ = kLingerBytes;
@@ -508,7 +579,9 @@ void Connection::close() {
   error_code ignored;
   timer_.cancel();
   socket_.close(ignored);
+  discard_spool();
   parser_.reset();
+  file_parser_.reset();
   buffer_.clear();
   buffer_.shrink_to_fit();
   core_->open_connections.fetch_sub(1);

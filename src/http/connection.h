@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <memory>
@@ -88,6 +89,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read_header();
   void on_header(boost::system::error_code ec);
   void on_continue_written(boost::system::error_code ec);
+  // Switches to a file body for a request the config spools; false after a rejection was sent.
+  bool start_spool(uint64_t max_body);
+  void discard_spool();
   void read_body();
   void on_body(boost::system::error_code ec);
   void on_read_error(boost::system::error_code ec);
@@ -113,6 +117,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   net::steady_timer timer_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  // Set instead of parser_'s body while a spooled body is read (ServerConfig::spool_limit).
+  std::optional<boost::beast::http::request_parser<boost::beast::http::file_body>> file_parser_;
+  std::string spool_path_;   // the file being written; "" once handed over or deleted
+  uint64_t body_limit_ = 0;  // of the current request, for the 413 message
   Response response_;
   ChunkCounter chunk_counter_{this};
   Clock::time_point deadline_ = Clock::time_point::max();

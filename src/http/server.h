@@ -7,8 +7,8 @@
 // handler runs on an I/O thread and must not block: it hands work elsewhere and completes the
 // request later through its Responder, from any thread.
 //
-// One request per connection is in flight at a time: the next request (pipelined or not) is read only
-// after the response to the current one has been written.
+// One request per connection is in flight at a time: the next request (pipelined or not) is read
+// only after the response to the current one has been written.
 #pragma once
 
 #include <atomic>
@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -35,8 +36,8 @@ struct ServerCore;
 // the connection's strand. If the Responder is destroyed without send(), the client gets
 // 500 {"error":"internal error"}, so a connection never hangs on a forgotten request.
 //
-// send() after the connection has closed (client gone, server stopped) does nothing. A Responder may
-// outlive the Server that created it; it then keeps only a little shared state alive.
+// send() after the connection has closed (client gone, server stopped) does nothing. A Responder
+// may outlive the Server that created it; it then keeps only a little shared state alive.
 class Responder {
  public:
   // An empty responder: valid() is false and send() does nothing.
@@ -84,11 +85,24 @@ struct ServerConfig {
   // From the first byte of a request to the end of its header; then 408 and close. It covers the
   // whole header, not each read, so a client that trickles bytes (slowloris) is cut off.
   std::chrono::milliseconds header_timeout{10'000};
-  std::chrono::milliseconds body_timeout{60'000};    // the whole body; then 408 and close
-  std::chrono::milliseconds idle_timeout{300'000};   // keep-alive connection with no request
-  std::chrono::milliseconds write_timeout{60'000};   // one response to a slow reader
-  int max_connections = 4096;                        // over it: accepted and closed at once
+  std::chrono::milliseconds body_timeout{60'000};   // the whole body; then 408 and close
+  std::chrono::milliseconds idle_timeout{300'000};  // keep-alive connection with no request
+  std::chrono::milliseconds write_timeout{60'000};  // one response to a slow reader
+  int max_connections = 4096;                       // over it: accepted and closed at once
+
+  // Request bodies streamed to a file instead of memory (model uploads). Once a request's header
+  // is read, `spool_limit` (when set) is asked for it; a non-zero answer streams the body into a
+  // new file in `spool_dir` (at most that many bytes, else 413; identity coding only, else 415;
+  // `spool_timeout` for the whole body), and the handler gets a request whose body is that file's
+  // path and whose kSpooledBodyField holds the body's size in bytes. The handler owns the file
+  // (it moves or deletes it); a body that fails midway is deleted here. kSpooledBodyField is
+  // removed from every request as received, so its presence can be trusted.
+  std::function<uint64_t(const Request&)> spool_limit;
+  std::string spool_dir;
+  std::chrono::milliseconds spool_timeout{3'600'000};
 };
+
+inline constexpr std::string_view kSpooledBodyField = "Modelhost-Spooled-Body";
 
 class Server {
  public:
@@ -107,9 +121,9 @@ class Server {
   // Requests handed to the handler whose response has not been written yet.
   size_t active_requests() const;
   size_t open_connections() const;
-  // Closes the listener and every connection and joins the threads. Idempotent; the destructor calls
-  // it. Responders still held elsewhere become no-ops. Must not be called from a handler (an I/O
-  // thread cannot join itself).
+  // Closes the listener and every connection and joins the threads. Idempotent; the destructor
+  // calls it. Responders still held elsewhere become no-ops. Must not be called from a handler (an
+  // I/O thread cannot join itself).
   void stop();
 
  private:

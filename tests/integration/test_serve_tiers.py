@@ -37,7 +37,7 @@ def test_the_inventory_lists_declared_pools_and_gpus(declared):
         ("node-1", "gpu-a", 2), ("node-2", "gpu-a", 2), ("node-3", "gpu-b", 4)]
     gpu = body["nodes"][2]["gpus"][3]
     assert gpu == {"index": 3, "uuid": "declared-node-3-3", "type": "T4", "memory_gib": 16,
-                   "declared": True}
+                   "declared": True, "held_by": None}
 
 
 def test_admins_define_tiers_that_fit_and_users_see_the_visible_ones(declared):

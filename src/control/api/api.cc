@@ -9,6 +9,7 @@
 
 #include "common/ids.h"
 #include "common/logging.h"
+#include "control/api/call.h"
 
 namespace modelhost::control {
 namespace {
@@ -16,83 +17,6 @@ namespace {
 namespace json = boost::json;
 using http::beast_http::field;
 using http::beast_http::verb;
-
-constexpr std::string_view kRequestId = "X-Request-Id";
-
-// The caller's X-Request-Id when it is short and printable, else a new one.
-std::string request_id(const http::Request& req) {
-  const auto given = req[kRequestId];
-  if (!given.empty() && given.size() <= 64 &&
-      std::all_of(given.begin(), given.end(), [](char c) { return c > 32 && c < 127; })) {
-    return std::string(given);
-  }
-  return new_id("req-");
-}
-
-class Call {
- public:
-  Call(http::Request&& req, http::Responder&& responder)
-      : req_(std::move(req)), responder_(std::move(responder)), id_(request_id(req_)) {}
-
-  const http::Request& req() const { return req_; }
-
-  void reply(unsigned status, const json::value& body) {
-    http::Response res =
-        http::make_json_response(status, json::serialize(body), req_.version(), req_.keep_alive());
-    res.set(kRequestId, id_);
-    responder_.send(std::move(res));
-  }
-  void no_content() {
-    http::Response res{http::beast_http::status::no_content, req_.version()};
-    res.keep_alive(req_.keep_alive());
-    res.set(kRequestId, id_);
-    res.prepare_payload();
-    responder_.send(std::move(res));
-  }
-  void fail(const Status& st) {
-    const int code = http::http_status_for(st.code());
-    // An internal error's message may hold details (SQL, paths): it goes to the log, and the
-    // caller gets the request id to report.
-    const bool internal = code == 500;
-    if (internal) {
-      LOG_ERROR("api error").kv("request_id", id_).kv("error", st.message());
-    }
-    const std::string msg = internal ? "internal error (see the controller's log)" : st.message();
-    http::Response res =
-        http::make_json_response(static_cast<unsigned>(code),
-                                 json::serialize(json::object{{"error", msg}, {"request_id", id_}}),
-                                 req_.version(), req_.keep_alive());
-    res.set(kRequestId, id_);
-    if (code == 401) res.set(field::www_authenticate, "Bearer");
-    responder_.send(std::move(res));
-  }
-
-  // The JSON object in the body, or an error saying what is wrong with it.
-  Result<json::object> body_object() const {
-    boost::system::error_code ec;
-    json::value v = json::parse(req_.body(), ec);
-    if (ec) return invalid_argument("the body is not valid JSON: " + ec.message());
-    if (!v.is_object()) return invalid_argument("the body must be a JSON object");
-    return v.as_object();
-  }
-
- private:
-  http::Request req_;
-  http::Responder responder_;
-  std::string id_;
-};
-
-// A string member of `o`: `def` when absent, an error when present but not a string.
-Result<std::string> string_member(const json::object& o, std::string_view key,
-                                  std::optional<std::string> def) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) {
-    if (def) return *def;
-    return invalid_argument("\"" + std::string(key) + "\" is required");
-  }
-  if (!v->is_string()) return invalid_argument("\"" + std::string(key) + "\" must be a string");
-  return std::string(v->as_string());
-}
 
 json::object user_json(const User& u) {
   return {{"name", u.name}, {"role", u.role}, {"created_at", u.created_at}};
@@ -119,18 +43,36 @@ json::object tier_json(const Tier& t) {
           {"created_at", t.created_at}};
 }
 
-json::object node_json(const NodeInfo& n) {
+json::object node_json(const NodeInfo& n, const std::vector<Allocation>& allocations) {
   json::array gpus;
+  double cpus_used = 0, memory_used = 0;
+  for (const Allocation& a : allocations) {
+    if (a.node != n.name) continue;
+    cpus_used += a.cpus;
+    memory_used += a.memory_gib;
+  }
   for (const GpuInfo& g : n.gpus) {
+    json::value held = nullptr;
+    for (const Allocation& a : allocations) {
+      if (a.node == n.name && std::find(a.gpus.begin(), a.gpus.end(), g.index) != a.gpus.end()) {
+        held = json::object{{"instance", a.instance}, {"model", a.model}, {"user", a.user}};
+      }
+    }
     gpus.push_back(json::object{{"index", g.index},
                                 {"uuid", g.uuid},
                                 {"type", g.type},
                                 {"memory_gib", g.memory_gib},
-                                {"declared", g.declared}});
+                                {"declared", g.declared},
+                                {"held_by", held}});
   }
-  return {{"name", n.name},         {"pool", n.pool},
-          {"cpus", n.cpus},         {"memory_gib", n.memory_gib},
-          {"declared", n.declared}, {"gpus", gpus}};
+  return {{"name", n.name},
+          {"pool", n.pool},
+          {"cpus", n.cpus},
+          {"memory_gib", n.memory_gib},
+          {"cpus_allocated", cpus_used},
+          {"memory_allocated_gib", memory_used},
+          {"declared", n.declared},
+          {"gpus", gpus}};
 }
 
 // Applies the members of `o` onto `t` (a new tier's defaults, or the stored tier for an update);
@@ -247,28 +189,9 @@ class Api {
         tiers_(state.tiers),
         quotas_(state.quotas),
         environments_(state.environments),
-        inventory_(state.inventory) {}
-
-  // Authenticates the call; `admin` routes also need the admin role.
-  Result<Principal> principal(const Call& call, bool admin) {
-    const std::string_view auth = call.req()[field::authorization];
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth.empty()) {
-      return Status(StatusCode::kUnauthenticated,
-                    "missing token: send Authorization: Bearer <token>");
-    }
-    if (auth.size() <= kBearer.size() ||
-        !std::equal(kBearer.begin(), kBearer.end(), auth.begin(),
-                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      return Status(StatusCode::kUnauthenticated,
-                    "unsupported Authorization scheme: send Authorization: Bearer <token>");
-    }
-    ASSIGN_OR_RETURN(Principal p, users_.authenticate(auth.substr(kBearer.size())));
-    if (admin && !p.is_admin()) {
-      return Status(StatusCode::kPermissionDenied, "this needs the admin role");
-    }
-    return p;
-  }
+        inventory_(state.inventory),
+        models_(state.models),
+        orchestrator_(state.orchestrator) {}
 
   // A user may manage their own tokens; an admin anyone's.
   static Status may_act_for(const Principal& p, std::string_view user) {
@@ -374,9 +297,15 @@ class Api {
             if (Status st = may_act_for(p, user); !st.ok()) return call.fail(st);
             auto q = quotas_.of(user);
             if (!q.ok()) return call.fail(q.status());
+            auto used = models_.desired_usage(user, "");
+            if (!used.ok()) return call.fail(used.status());
             json::object o = limit_json(q->limit);
             o["user"] = user;
             o["default"] = q->is_default;
+            o["used"] = json::object{{"gpus", used->gpus},
+                                     {"instances", used->instances},
+                                     {"cpus", used->cpus},
+                                     {"memory_gib", used->memory_gib}};
             call.reply(200, o);
           });
     route(router, verb::put, "/api/users/{user}/quota", true,
@@ -449,7 +378,8 @@ class Api {
     route(router, verb::get, "/api/nodes", false,
           [this](Call& call, const Principal&, const http::PathParams&) {
             json::array nodes;
-            for (const NodeInfo& n : inventory_.nodes) nodes.push_back(node_json(n));
+            const auto allocations = orchestrator_.allocations();
+            for (const NodeInfo& n : inventory_.nodes) nodes.push_back(node_json(n, allocations));
             call.reply(200, json::object{{"source", inventory_.source}, {"nodes", nodes}});
           });
     route(router, verb::get, "/api/tiers", false,
@@ -502,17 +432,8 @@ class Api {
   }
 
  private:
-  using Handler = std::function<void(Call&, const Principal&, const http::PathParams&)>;
-
-  void route(http::Router& router, verb v, const char* pattern, bool admin, Handler h) {
-    router.add(v, pattern,
-               [this, admin, h = std::move(h)](http::Request&& req, const http::PathParams& params,
-                                               http::Responder r) {
-                 Call call(std::move(req), std::move(r));
-                 auto p = principal(call, admin);
-                 if (!p.ok()) return call.fail(p.status());
-                 h(call, *p, params);
-               });
+  void route(http::Router& router, verb v, const char* pattern, bool admin, ApiHandler h) {
+    add_api_route(router, users_, v, pattern, admin, std::move(h));
   }
 
   Db& db_;
@@ -521,6 +442,8 @@ class Api {
   Quotas& quotas_;
   Environments& environments_;
   const Inventory& inventory_;
+  ModelApis& models_;
+  Orchestrator& orchestrator_;
 };
 
 }  // namespace
@@ -528,7 +451,9 @@ class Api {
 std::shared_ptr<const void> add_api_routes(http::Router& router, const ControlState& state) {
   auto api = std::make_shared<Api>(state);
   api->add(router);
-  return api;
+  auto models = add_model_routes(router, state);
+  return std::make_shared<std::pair<std::shared_ptr<Api>, std::shared_ptr<const void>>>(api,
+                                                                                        models);
 }
 
 }  // namespace modelhost::control

@@ -11,7 +11,10 @@
 
 #include "control/auth/users.h"
 #include "control/environments/environments.h"
+#include "control/gateway/gateway.h"
 #include "control/inventory/inventory.h"
+#include "control/models/models.h"
+#include "control/orchestrator/orchestrator.h"
 #include "control/quotas/quotas.h"
 #include "control/store/db.h"
 #include "control/tiers/tiers.h"
@@ -27,11 +30,18 @@ struct ControlState {
   Quotas& quotas;
   Environments& environments;
   const Inventory& inventory;
+  ModelApis& models;
+  const BlobStore& blobs;
+  Orchestrator& orchestrator;
+  Gateway& gateway;
 };
 
 // Adds the routes to `router`. The routes use the returned object, which must be kept as long as
 // the router.
 std::shared_ptr<const void> add_api_routes(http::Router& router, const ControlState& state);
+
+// The Model API routes (/api/models...); add_api_routes adds them too.
+std::shared_ptr<const void> add_model_routes(http::Router& router, const ControlState& state);
 
 // The embedded OpenAPI document (generated from docs/openapi.json).
 extern const char* const kOpenApiJson;

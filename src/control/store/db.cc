@@ -75,6 +75,67 @@ const std::vector<std::string_view>& migrations() {
         INSERT INTO environments (name, kind, description, builtin)
           VALUES ('onnx', 'onnx', 'ONNX models on the native engine', 1);
       )sql",
+      // 4: Model APIs, their versions and labels, the instances the orchestrator started (to find
+      // them again after a restart) and model access tokens.
+      R"sql(
+        CREATE TABLE model_apis (
+          name TEXT PRIMARY KEY,
+          owner_id INTEGER NOT NULL REFERENCES users(id),
+          description TEXT NOT NULL DEFAULT '',
+          environment TEXT NOT NULL REFERENCES environments(name),
+          visibility TEXT NOT NULL DEFAULT 'private' CHECK (visibility IN ('public', 'private')),
+          tier TEXT NOT NULL DEFAULT '',
+          instances INTEGER NOT NULL DEFAULT 0,
+          running INTEGER NOT NULL DEFAULT 1,
+          active_version INTEGER NOT NULL DEFAULT 0,
+          previous_version INTEGER NOT NULL DEFAULT 0,
+          deleting INTEGER NOT NULL DEFAULT 0,
+          deployed_at TEXT NOT NULL DEFAULT '',
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE model_versions (
+          model TEXT NOT NULL REFERENCES model_apis(name) ON DELETE CASCADE,
+          version INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          signature TEXT NOT NULL,
+          note TEXT NOT NULL DEFAULT '',
+          uploaded_by TEXT NOT NULL,
+          uploaded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+          PRIMARY KEY (model, version)
+        );
+        CREATE TABLE model_labels (
+          model TEXT NOT NULL,
+          label TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          PRIMARY KEY (model, label),
+          FOREIGN KEY (model, version) REFERENCES model_versions(model, version) ON DELETE CASCADE
+        );
+        CREATE TABLE instances (
+          id TEXT PRIMARY KEY,
+          model TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          owner TEXT NOT NULL,
+          tier TEXT NOT NULL,
+          node TEXT NOT NULL,
+          gpus TEXT NOT NULL,
+          cpus TEXT NOT NULL,
+          memory_gib TEXT NOT NULL,
+          restarts INTEGER NOT NULL DEFAULT 0,
+          pid INTEGER NOT NULL,
+          pid_start INTEGER NOT NULL,
+          port INTEGER NOT NULL,
+          started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE model_access_tokens (
+          id TEXT PRIMARY KEY,
+          model TEXT NOT NULL REFERENCES model_apis(name) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          sha256 TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+          revoked_at TEXT
+        );
+      )sql",
   };
   return m;
 }
@@ -195,8 +256,17 @@ Result<std::vector<DbRow>> Db::query_locked(std::string_view sql,
 
 Status Db::transaction(const std::function<Status()>& fn) {
   std::lock_guard lock(mu_);
+  // Nested: part of the enclosing transaction, which commits or rolls back the whole.
+  if (transaction_depth_ > 0) {
+    ++transaction_depth_;
+    Status st = fn();
+    --transaction_depth_;
+    return st;
+  }
   RETURN_IF_ERROR(query_locked("BEGIN IMMEDIATE", {}).status());
+  ++transaction_depth_;
   Status st = fn();
+  --transaction_depth_;
   if (!st.ok()) {
     (void)query_locked("ROLLBACK", {});
     return st;

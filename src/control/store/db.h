@@ -44,6 +44,7 @@ class Db {
   Status exec(std::string_view sql, const std::vector<DbValue>& params = {});
 
   // Runs `fn` inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK when it fails). `fn` uses query/exec.
+  // A transaction inside `fn` joins the outer one.
   Status transaction(const std::function<Status()>& fn);
 
   // The schema version the database is at (the newest migration applied).
@@ -58,6 +59,7 @@ class Db {
 
   sqlite3* db_;
   std::recursive_mutex mu_;  // transaction() holds it across the statements of `fn`
+  int transaction_depth_ = 0;
 };
 
 // Text of a column ("" for NULL or an integer), and an integer column (0 for NULL or text).

@@ -28,21 +28,49 @@ class TempDb {
   fs::path dir_;
 };
 
+TEST(ControlDbTest, NestedTransactionsJoinTheOuterOne) {
+  TempDb tmp;
+  auto db = Db::open(tmp.path());
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  Db& d = **db;
+  // The inner transaction succeeds, the outer fails: nothing of either is kept.
+  Status st = d.transaction([&]() -> Status {
+    RETURN_IF_ERROR(d.exec("INSERT INTO users (name, role) VALUES ('outer', 'user')"));
+    RETURN_IF_ERROR(d.transaction(
+        [&]() { return d.exec("INSERT INTO users (name, role) VALUES ('inner', 'user')"); }));
+    return invalid_argument("changed my mind");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  auto rows = d.query("SELECT COUNT(*) FROM users");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(db_int((*rows)[0][0]), 0);
+  // And a nested pair that succeeds commits both.
+  st = d.transaction([&]() -> Status {
+    RETURN_IF_ERROR(d.exec("INSERT INTO users (name, role) VALUES ('outer', 'user')"));
+    return d.transaction(
+        [&]() { return d.exec("INSERT INTO users (name, role) VALUES ('inner', 'user')"); });
+  });
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  rows = d.query("SELECT COUNT(*) FROM users");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(db_int((*rows)[0][0]), 2);
+}
+
 TEST(ControlDbTest, OpensInWalModeAndMigratesOnce) {
   TempDb tmp;
   {
     auto db = Db::open(tmp.path());
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     EXPECT_EQ((*db)->journal_mode(), "wal");
-    EXPECT_EQ((*db)->schema_version(), 3);
+    EXPECT_EQ((*db)->schema_version(), 4);
     ASSERT_TRUE((*db)->exec("INSERT INTO users (name, role) VALUES ('a', 'user')").ok());
   }
   auto again = Db::open(tmp.path());  // reopening keeps the data and applies nothing twice
   ASSERT_TRUE(again.ok()) << again.status().to_string();
-  EXPECT_EQ((*again)->schema_version(), 3);
+  EXPECT_EQ((*again)->schema_version(), 4);
   auto rows = (*again)->query("SELECT COUNT(*) FROM schema_migrations");
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(db_int((*rows)[0][0]), 3);
+  EXPECT_EQ(db_int((*rows)[0][0]), 4);
   auto users = (*again)->query("SELECT name FROM users");
   ASSERT_TRUE(users.ok());
   ASSERT_EQ(users->size(), 1u);

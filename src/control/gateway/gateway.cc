@@ -1,0 +1,354 @@
+// See gateway.h.
+#include "control/gateway/gateway.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "common/ids.h"
+#include "common/logging.h"
+
+namespace modelhost::control {
+namespace {
+
+namespace json = boost::json;
+using http::beast_http::field;
+using http::beast_http::verb;
+
+constexpr std::string_view kRequestId = "X-Request-Id";
+constexpr auto kModelCacheTtl = std::chrono::milliseconds(500);
+constexpr auto kUpstreamTimeout = std::chrono::seconds(120);
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string request_id_of(const http::Request& req) {
+  const auto given = req[kRequestId];
+  if (!given.empty() && given.size() <= 64 &&
+      std::all_of(given.begin(), given.end(), [](char c) { return c > 32 && c < 127; })) {
+    return std::string(given);
+  }
+  return new_id("req-");
+}
+
+// The token in `Authorization: Bearer T` or `Authorization: Basic base64(T:T)` (or T: / :T).
+std::string presented_token(const http::Request& req) {
+  const std::string_view auth = req[field::authorization];
+  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
+    return std::string(auth.substr(7));
+  }
+  if (auth.size() > 6 && (auth.substr(0, 6) == "Basic " || auth.substr(0, 6) == "basic ")) {
+    const std::string_view b64 = auth.substr(6);
+    if (b64.size() > 1024) return "";
+    std::string decoded(b64.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                                  reinterpret_cast<const unsigned char*>(b64.data()),
+                                  static_cast<int>(b64.size()));
+    if (n < 0) return "";
+    decoded.resize(static_cast<size_t>(n));
+    while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // base64 padding
+    const size_t colon = decoded.find(':');
+    if (colon == std::string::npos) return decoded;
+    std::string user = decoded.substr(0, colon), password = decoded.substr(colon + 1);
+    return user.empty() ? password : user;
+  }
+  return "";
+}
+
+http::Response error_response(unsigned status, const std::string& message, const http::Request& req,
+                              const std::string& id) {
+  http::Response res = http::make_json_response(
+      status, json::serialize(json::object{{"error", message}, {"request_id", id}}), req.version(),
+      req.keep_alive());
+  res.set(kRequestId, id);
+  if (status == 401) res.set(field::www_authenticate, "Basic realm=\"modelhost\"");
+  if (status == 503) res.set(field::retry_after, "1");
+  return res;
+}
+
+int latency_bucket(double us) {
+  if (us <= 1) return 0;
+  const int b = static_cast<int>(std::floor(2.0 * std::log2(us)));
+  return std::clamp(b, 0, TrafficStats::kBuckets - 1);
+}
+
+double bucket_ms(int b) { return std::pow(2.0, (b + 1) / 2.0) / 1000.0; }
+
+}  // namespace
+
+// ---- traffic statistics -----------------------------------------------------------------------
+
+void TrafficStats::record(int64_t unix_second, double latency_us, bool error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (seconds_.empty() || seconds_.back().second < unix_second) {
+    seconds_.push_back(Second{unix_second, 0, 0, {}});
+    while (!seconds_.empty() && seconds_.front().second <= unix_second - 3600) {
+      seconds_.pop_front();
+    }
+  }
+  Second& s = seconds_.back();
+  ++s.requests;
+  if (error) ++s.errors;
+  ++s.latency[static_cast<size_t>(latency_bucket(latency_us))];
+  ++total_;
+}
+
+TrafficStats::Summary TrafficStats::summarize(const std::vector<const Second*>& seconds,
+                                              int64_t window_s) {
+  Summary out;
+  std::array<int64_t, kBuckets> hist{};
+  for (const Second* s : seconds) {
+    out.requests += s->requests;
+    out.errors += s->errors;
+    for (int b = 0; b < kBuckets; ++b)
+      hist[static_cast<size_t>(b)] += s->latency[static_cast<size_t>(b)];
+  }
+  out.requests_per_s = static_cast<double>(out.requests) / static_cast<double>(window_s);
+  out.error_rate =
+      out.requests > 0 ? static_cast<double>(out.errors) / static_cast<double>(out.requests) : 0;
+  auto percentile = [&](double q) {
+    const auto want = static_cast<int64_t>(std::ceil(q * static_cast<double>(out.requests)));
+    int64_t seen = 0;
+    for (int b = 0; b < kBuckets; ++b) {
+      seen += hist[static_cast<size_t>(b)];
+      if (seen >= want && want > 0) return bucket_ms(b);
+    }
+    return 0.0;
+  };
+  out.p50_ms = percentile(0.5);
+  out.p90_ms = percentile(0.9);
+  out.p99_ms = percentile(0.99);
+  return out;
+}
+
+TrafficStats::Summary TrafficStats::summary(int64_t now_s, int64_t window_s) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<const Second*> in;
+  for (const Second& s : seconds_) {
+    if (s.second > now_s - window_s && s.second <= now_s) in.push_back(&s);
+  }
+  return summarize(in, std::max<int64_t>(1, window_s));
+}
+
+std::vector<std::pair<int64_t, TrafficStats::Summary>> TrafficStats::series(int64_t now_s,
+                                                                            int64_t window_s,
+                                                                            int64_t step_s) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<int64_t, Summary>> out;
+  step_s = std::max<int64_t>(1, step_s);
+  for (int64_t start = now_s - window_s + 1; start <= now_s; start += step_s) {
+    std::vector<const Second*> in;
+    for (const Second& s : seconds_) {
+      if (s.second >= start && s.second < start + step_s) in.push_back(&s);
+    }
+    out.emplace_back(start, summarize(in, step_s));
+  }
+  return out;
+}
+
+int64_t TrafficStats::total_requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return total_;
+}
+
+// ---- the gateway --------------------------------------------------------------------------------
+
+Gateway::Gateway(ModelApis& models, Users& users, Orchestrator& orchestrator, int threads)
+    : models_(models), users_(users), orchestrator_(orchestrator), pool_(threads) {}
+
+std::shared_ptr<TrafficStats> Gateway::stats(const std::string& model) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& s = stats_[model];
+  if (!s) s = std::make_shared<TrafficStats>();
+  return s;
+}
+
+Result<ModelApi> Gateway::model_info(const std::string& name) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(name);
+    if (it != cache_.end() && now - it->second.second < kModelCacheTtl) return it->second.first;
+  }
+  ASSIGN_OR_RETURN(ModelApi m, models_.get(name));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cache_.size() > 10000) cache_.clear();
+  cache_[name] = {m, now};
+  return m;
+}
+
+Status Gateway::authorize(const ModelApi& m, const http::Request& req) {
+  if (m.visibility == "public") return Status::ok_status();
+  const std::string token = presented_token(req);
+  if (token.empty()) {
+    return Status(StatusCode::kUnauthenticated,
+                  "Model API \"" + m.name +
+                      "\" is private: send one of its access tokens as `Authorization: Bearer "
+                      "<token>` or as HTTP Basic user and password");
+  }
+  ASSIGN_OR_RETURN(bool valid, models_.check_access_token(m.name, token));
+  if (valid) return Status::ok_status();
+  if (auto p = users_.authenticate(token); p.ok() && (p->is_admin() || p->user.name == m.owner)) {
+    return Status::ok_status();
+  }
+  return Status(StatusCode::kPermissionDenied, "the token is not an access token of Model API \"" +
+                                                   m.name + "\" (unknown or revoked)");
+}
+
+void Gateway::add_routes(http::Router& router) {
+  auto add = [&](verb v, const std::string& pattern, std::string kind) {
+    router.add(v, pattern,
+               [this, kind](http::Request&& req, const http::PathParams& p, http::Responder r) {
+                 forward(std::move(req), p, std::move(r), kind);
+               });
+  };
+  add(verb::post, "/models/{model}/latest/model", "latest");
+  add(verb::post, "/models/{model}/labels/{label}/model", "label");
+  for (const char* suffix : {"", "/ready", "/config", "/stats"}) {
+    add(verb::get, std::string("/v2/models/{model}") + suffix, "oip");
+    add(verb::get, std::string("/v2/models/{model}/versions/{version}") + suffix, "oip");
+  }
+  add(verb::post, "/v2/models/{model}/infer", "oip");
+  add(verb::post, "/v2/models/{model}/versions/{version}/infer", "oip");
+  auto server_level = [](unsigned status, json::object body) {
+    return [status, body](http::Request&& req, const http::PathParams&, http::Responder r) {
+      http::Response res =
+          http::make_json_response(status, json::serialize(body), req.version(), req.keep_alive());
+      res.set(kRequestId, request_id_of(req));
+      r.send(std::move(res));
+    };
+  };
+  router.add(verb::get, "/v2/health/live", server_level(200, {{"live", true}}));
+  router.add(verb::get, "/v2/health/ready", server_level(200, {{"ready", true}}));
+  router.add(verb::get, "/v2",
+             server_level(200, {{"name", "modelhost"},
+                                {"version", MODELHOST_VERSION},
+                                {"extensions", json::array{"model_configuration", "statistics"}}}));
+}
+
+void Gateway::forward(http::Request&& req, const http::PathParams& params, http::Responder r,
+                      std::string kind) {
+  std::string model(params.get("model"));
+  std::string label(params.get("label"));
+  std::string version(params.get("version"));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto req_ptr = std::make_shared<http::Request>(std::move(req));
+  auto responder_ptr = std::make_shared<http::Responder>(std::move(r));
+  pool_.submit([this, req_ptr, responder_ptr, model = std::move(model), label = std::move(label),
+                version = std::move(version), kind = std::move(kind), t0]() mutable {
+    http::Request& req = *req_ptr;
+    http::Responder& r = *responder_ptr;
+    const std::string id = request_id_of(req);
+    const bool counted = kind != "oip" || req.method() == verb::post;  // inferences
+    const bool client_keep_alive = req.keep_alive();
+    auto finish = [&](http::Response&& res, bool error) {
+      const double us =
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      if (counted) stats(model)->record(unix_now(), us, error);
+      r.send(std::move(res));
+    };
+    auto fail = [&](unsigned status, const std::string& message) {
+      finish(error_response(status, message, req, id), status >= 500);
+    };
+    auto m = model_info(model);
+    if (!m.ok() || m->deleting) {
+      return fail(404, "no Model API \"" + model.substr(0, 80) + "\"");
+    }
+    if (Status st = authorize(*m, req); !st.ok()) {
+      return fail(static_cast<unsigned>(http::http_status_for(st.code())), st.message());
+    }
+    std::string target(req.target());
+    if (kind == "label") {
+      auto versions = models_.versions(model);
+      int64_t labelled = 0;
+      if (versions.ok()) {
+        for (const auto& v : *versions) {
+          if (std::find(v.labels.begin(), v.labels.end(), label) != v.labels.end()) {
+            labelled = v.version;
+          }
+        }
+      }
+      if (labelled == 0) {
+        return fail(404,
+                    "Model API \"" + model + "\" has no label \"" + label.substr(0, 80) + "\"");
+      }
+      if (labelled != m->active_version) {
+        return fail(409, "label \"" + label + "\" of Model API \"" + model + "\" names version " +
+                             std::to_string(labelled) + ", but version " +
+                             std::to_string(m->active_version) +
+                             " is deployed; promote it to deploy it");
+      }
+      target = "/models/" + model + "/latest/model";
+    }
+    if (!version.empty() && version != std::to_string(m->active_version)) {
+      return fail(404, "Model API \"" + model + "\" runs version " +
+                           std::to_string(m->active_version) + "; version " +
+                           version.substr(0, 20) + " is not deployed");
+    }
+    auto endpoints = orchestrator_.ready_endpoints(model);
+    if (endpoints.empty()) {
+      std::string why = !m->running || m->tier.empty() ? "it is not deployed (or stopped)"
+                                                       : "no instance is ready yet";
+      for (const auto& inst : orchestrator_.instances(model)) {
+        if (!inst.reason.empty() && inst.state != "ready") {
+          why += "; instance " + inst.id + " is " + inst.state + ": " + inst.reason;
+          break;
+        }
+      }
+      return fail(503, "Model API \"" + model + "\" cannot answer: " + why);
+    }
+    // Least outstanding requests; ties go round robin.
+    const size_t start = static_cast<size_t>(rr_.fetch_add(1) % endpoints.size());
+    size_t best = start;
+    for (size_t k = 0; k < endpoints.size(); ++k) {
+      const size_t i = (start + k) % endpoints.size();
+      if (endpoints[i].outstanding->load() < endpoints[best].outstanding->load()) best = i;
+    }
+    const Endpoint& ep = endpoints[best];
+    http::Request up = std::move(req);
+    up.target(target);
+    up.erase(field::authorization);
+    up.erase(field::connection);
+    up.set(field::host, "127.0.0.1");
+    up.set(kRequestId, id);
+    up.keep_alive(true);
+    ep.outstanding->fetch_add(1);
+    auto res = upstream_.send(ep.port, up, kUpstreamTimeout);
+    ep.outstanding->fetch_sub(1);
+    if (!res.ok()) {
+      upstream_.forget(ep.port);
+      LOG_WARN("forward failed")
+          .kv("model", model)
+          .kv("instance", ep.instance)
+          .kv("request_id", id)
+          .kv("error", res.status().message());
+      const bool timeout = res.status().code() == StatusCode::kDeadlineExceeded;
+      http::Request echo{up.method(), up.target(), up.version()};
+      echo.keep_alive(client_keep_alive);
+      return finish(error_response(timeout ? 504 : 502,
+                                   "instance " + ep.instance + " of Model API \"" + model +
+                                       "\" failed: " + res.status().message(),
+                                   echo, id),
+                    true);
+    }
+    http::Response out = std::move(*res);
+    out.erase(field::connection);
+    out.erase(field::keep_alive);
+    out.set(kRequestId, id);
+    out.keep_alive(client_keep_alive);
+    const bool error = out.result_int() >= 500;
+    LOG_DEBUG("forwarded")
+        .kv("model", model)
+        .kv("instance", ep.instance)
+        .kv("request_id", id)
+        .kv("status", static_cast<int64_t>(out.result_int()));
+    finish(std::move(out), error);
+  });
+}
+
+}  // namespace modelhost::control
