@@ -57,6 +57,7 @@ int serve_command(const std::vector<std::string_view>& args) {
   std::string data_dir = "./modelhost-data", listen = "127.0.0.1:8080", log_level = "info",
               nodes_file;
   int64_t io_threads = 2, max_upload_mib = 4096, gateway_threads = 16;
+  int64_t restart_backoff_ms = 1000;
   bool keep_instances = false;
   Flags f("modelhost serve",
           "Runs the controller: the REST API under /api/ (users, tokens), health at /healthz and "
@@ -72,6 +73,9 @@ int serve_command(const std::vector<std::string_view>& args) {
   f.add_int("max-upload-mib", "MIB", "largest model file accepted", &max_upload_mib, 1, 1 << 20);
   f.add_int("gateway-threads", "N", "threads forwarding model requests (each waits on one)",
             &gateway_threads, 1, 1024);
+  f.add_int("restart-backoff-ms", "MS",
+            "wait before restarting a crashed instance; doubles per crash in a row, up to 30 s",
+            &restart_backoff_ms, 1, 30000);
   f.add_bool("keep-instances",
              "on SIGTERM/SIGINT leave the model instances running (the next start adopts them) "
              "instead of draining and stopping them",
@@ -117,6 +121,7 @@ int serve_command(const std::vector<std::string_view>& args) {
   ModelApis models(**db);
   OrchestratorConfig orchestrator_config;
   orchestrator_config.data_dir = data_dir;
+  orchestrator_config.first_backoff = std::chrono::milliseconds(restart_backoff_ms);
   Orchestrator orchestrator(**db, models, tiers, quotas, inventory, blobs, orchestrator_config);
   Gateway gateway(models, users, orchestrator, static_cast<int>(gateway_threads));
   gateway.add_routes(router);

@@ -342,12 +342,13 @@ void Orchestrator::crashed(Instance& inst, const std::string& why) {
     inst.placed = false;  // its GPUs go back to the pool
     return;
   }
-  const int shift = std::min(inst.crashes_in_row - 1, 5);
-  const auto delay =
-      std::min<std::chrono::seconds>(std::chrono::seconds(1 << shift), std::chrono::seconds(30));
+  const int shift = std::min(inst.crashes_in_row - 1, 15);
+  const auto delay = std::min<std::chrono::milliseconds>(config_.first_backoff * (1 << shift),
+                                                         std::chrono::seconds(30));
   inst.state = State::kBackoff;
   inst.next_start = Clock::now() + delay;
-  inst.reason = cause + "; restarting in " + std::to_string(delay.count()) + " s" +
+  inst.reason = cause + "; restarting in " +
+                format_number(static_cast<double>(delay.count()) / 1000) + " s" +
                 (tail.empty() ? "" : "; last log lines:\n" + tail);
 }
 

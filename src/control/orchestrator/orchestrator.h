@@ -48,6 +48,7 @@ struct OrchestratorConfig {
   std::chrono::seconds drain_timeout{30};   // in-flight requests of a stopping instance
   std::chrono::seconds ready_timeout{600};  // from start to ready
   int max_crashes = 5;                      // in a row, before the instance is failed
+  std::chrono::milliseconds first_backoff{1000};  // doubles per crash in a row, up to 30 s
   uint64_t log_rotate_bytes = 10ull << 20;  // an instance's log is rotated past this size
 };
 
