@@ -27,16 +27,11 @@ build: setup configure
 models: setup
 	@$(PY) scripts/gen_test_models.py $(MODELS) >/dev/null
 
-# Serves the demo model and prints how to call it.
+# The controller on this machine with the demo model deployed; prints the URLs, the admin token
+# and how to call the model (scripts/run-demo).
+DATA_DIR ?= modelhost-data
 run: build models
-	@echo ""
-	@echo "modelhost is serving the demo model at http://127.0.0.1:$(PORT)"
-	@echo "Call it (Domino-style JSON):"
-	@echo "  curl -s -X POST http://127.0.0.1:$(PORT)/models/demo/latest/model -d '{\"data\": {\"features\": [[5.1, 3.5, 1.4, 0.2]]}}'"
-	@echo "Or with the Open Inference Protocol:"
-	@echo "  curl -s -X POST http://127.0.0.1:$(PORT)/v2/models/demo/infer -d '{\"inputs\": [{\"name\": \"features\", \"shape\": [1, 4], \"datatype\": \"FP32\", \"data\": [5.1, 3.5, 1.4, 0.2]}]}'"
-	@echo ""
-	$(BIN) run --model $(MODELS)/demo.onnx --name demo --http-port $(PORT)
+	@scripts/run-demo $(BIN) $(MODELS) $(PORT) $(DATA_DIR)
 
 test-unit: build
 	ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure -j $(JOBS)

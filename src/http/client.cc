@@ -3,11 +3,14 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <charconv>
+#include <fstream>
 
 namespace modelhost::http {
 
@@ -35,6 +38,56 @@ Result<ClientResponse> send_request(const std::string& host, uint16_t port, beas
     }
     req.prepare_payload();
     beast_http::write(stream, req);
+    beast::flat_buffer buffer;
+    beast_http::response_parser<beast_http::string_body> parser;
+    parser.body_limit(64ull << 20);
+    beast_http::read(stream, buffer, parser);
+    beast::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    auto res = parser.release();
+    return ClientResponse{res.result_int(), std::move(res.body())};
+  } catch (const std::exception& e) {
+    return unavailable("cannot reach " + where + ": " + e.what());
+  }
+}
+
+Result<ClientResponse> send_file(const std::string& host, uint16_t port, beast_http::verb verb,
+                                 const std::string& target, const std::string& path,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const std::function<void(uint64_t, uint64_t)>& progress,
+                                 std::chrono::milliseconds timeout) {
+  const std::string where = host + ":" + std::to_string(port);
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  if (!file) return invalid_argument("cannot read " + path);
+  const auto total = static_cast<uint64_t>(file.tellg());
+  file.seekg(0);
+  try {
+    asio::io_context io;
+    asio::ip::tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    stream.connect(resolver.resolve(host, std::to_string(port)));
+    beast_http::request<beast_http::empty_body> req{verb, target, 11};
+    req.set(beast_http::field::host, host);
+    req.set(beast_http::field::user_agent, "modelhost-cli");
+    req.set(beast_http::field::content_type, "application/octet-stream");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    req.content_length(total);
+    beast_http::request_serializer<beast_http::empty_body> sr(req);
+    beast_http::write_header(stream, sr);
+    std::vector<char> buf(1 << 20);
+    uint64_t sent = 0;
+    if (progress) progress(0, total);
+    beast::error_code ec;
+    while (sent < total) {
+      file.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      const auto n = static_cast<size_t>(file.gcount());
+      if (n == 0) return invalid_argument("cannot read " + path);
+      asio::write(stream.socket(), asio::buffer(buf.data(), n), ec);
+      if (ec) break;  // the server may have answered early (413, 401): read that answer
+      sent += n;
+      if (progress) progress(sent, total);
+    }
     beast::flat_buffer buffer;
     beast_http::response_parser<beast_http::string_body> parser;
     parser.body_limit(64ull << 20);

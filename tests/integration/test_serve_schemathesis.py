@@ -40,6 +40,7 @@ def test_the_api_survives_generated_requests(modelhost_bin, tmp_path):
              "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                          "response_schema_conformance"],
             capture_output=True, text=True, timeout=600, cwd=tmp_path)
+        (tmp_path / "schemathesis.log").write_text(proc.stdout + proc.stderr)
         assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
         assert "Tested:" in proc.stdout
         # The controller is still healthy and the admin token still works afterwards.

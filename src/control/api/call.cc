@@ -6,6 +6,7 @@
 
 #include "common/ids.h"
 #include "common/logging.h"
+#include "common/text.h"
 
 namespace modelhost::control {
 
@@ -62,10 +63,14 @@ void Call::fail(const Status& st) {
     LOG_ERROR("api error").kv("request_id", id_).kv("error", st.message());
   }
   const std::string msg = internal ? "internal error (see the controller's log)" : st.message();
-  http::Response res =
-      http::make_json_response(static_cast<unsigned>(code),
-                               json::serialize(json::object{{"error", msg}, {"request_id", id_}}),
-                               req_.version(), req_.keep_alive());
+  // Escaped by hand: a message may quote what a client sent, which need not be valid UTF-8.
+  std::string body = "{\"error\":\"";
+  append_json_escaped(body, msg);
+  body += "\",\"request_id\":\"";
+  append_json_escaped(body, id_);
+  body += "\"}";
+  http::Response res = http::make_json_response(static_cast<unsigned>(code), std::move(body),
+                                                req_.version(), req_.keep_alive());
   res.set(kRequestId, id_);
   if (code == 401) res.set(field::www_authenticate, "Bearer");
   responder_.send(std::move(res));

@@ -103,10 +103,24 @@ int64_t unix_now() {
       .count();
 }
 
-// A query parameter, or `def` when absent; a malformed one is an error naming it.
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = utf8_sequence_length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A query parameter, or `def` when absent; a malformed one (or not UTF-8) is an error naming it.
 Result<std::string> query(const http::Request& req, std::string_view key, std::string def) {
   auto v = http::query_param(req.target(), key);
-  if (v) return *v;
+  if (v) {
+    if (!valid_utf8(*v)) {
+      return invalid_argument("query parameter \"" + std::string(key) + "\" is not valid UTF-8");
+    }
+    return *v;
+  }
   const std::string_view target = req.target();
   if (target.find(std::string(key) + "=") != std::string_view::npos) {
     return invalid_argument("query parameter \"" + std::string(key) + "\" is malformed");

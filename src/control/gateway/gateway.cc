@@ -9,6 +9,7 @@
 
 #include "common/ids.h"
 #include "common/logging.h"
+#include "common/text.h"
 
 namespace modelhost::control {
 namespace {
@@ -62,9 +63,14 @@ std::string presented_token(const http::Request& req) {
 
 http::Response error_response(unsigned status, const std::string& message, const http::Request& req,
                               const std::string& id) {
-  http::Response res = http::make_json_response(
-      status, json::serialize(json::object{{"error", message}, {"request_id", id}}), req.version(),
-      req.keep_alive());
+  // Escaped by hand: a message may quote what a client sent, which need not be valid UTF-8.
+  std::string body = "{\"error\":\"";
+  append_json_escaped(body, message);
+  body += "\",\"request_id\":\"";
+  append_json_escaped(body, id);
+  body += "\"}";
+  http::Response res =
+      http::make_json_response(status, std::move(body), req.version(), req.keep_alive());
   res.set(kRequestId, id);
   if (status == 401) res.set(field::www_authenticate, "Basic realm=\"modelhost\"");
   if (status == 503) res.set(field::retry_after, "1");
