@@ -125,8 +125,11 @@ int serve_command(const std::vector<std::string_view>& args) {
   Orchestrator orchestrator(**db, models, tiers, quotas, inventory, blobs, orchestrator_config);
   Gateway gateway(models, users, orchestrator, static_cast<int>(gateway_threads));
   gateway.add_routes(router);
-  auto api = add_api_routes(router, ControlState{**db, users, tiers, quotas, environments,
-                                                 inventory, models, blobs, orchestrator, gateway});
+  // GPU utilization for the API and the dashboard, when this machine's GPUs are the inventory.
+  std::unique_ptr<GpuMonitor> gpu_monitor = nodes_file.empty() ? GpuMonitor::open() : nullptr;
+  auto api =
+      add_api_routes(router, ControlState{**db, users, tiers, quotas, environments, inventory,
+                                          models, blobs, orchestrator, gateway, gpu_monitor.get()});
   http::ServerConfig config;
   config.host = addr->first;
   config.port = addr->second;

@@ -175,6 +175,8 @@ def test_bad_uploads_get_a_status_and_a_message_naming_the_problem(platform, mod
         (p.upload(p.ann, model, "x" * 65), 400, "is not valid"),
         (p.upload(p.ann, model, "m", "&environment=nope"), 400, "no environment \"nope\""),
         (p.upload(p.ann, model, "m", "&visibility=secret"), 400, "visibility must be"),
+        (p.upload(p.ann, model, "m", "&description=%FF%FE"), 400,
+         'query parameter "description" is not valid UTF-8'),
         (p.c.call("POST", "/api/models?name=empty", p.ann, body=b""), 400, "body is empty"),
         (p.c.call("POST", "/api/models?name=big", p.ann, body=b"x" * (2 << 20)), 413,
          "exceeds the limit of 1048576 bytes"),

@@ -43,7 +43,8 @@ json::object tier_json(const Tier& t) {
           {"created_at", t.created_at}};
 }
 
-json::object node_json(const NodeInfo& n, const std::vector<Allocation>& allocations) {
+json::object node_json(const NodeInfo& n, const std::vector<Allocation>& allocations,
+                       const std::map<std::string, GpuSample>& samples) {
   json::array gpus;
   double cpus_used = 0, memory_used = 0;
   for (const Allocation& a : allocations) {
@@ -58,12 +59,14 @@ json::object node_json(const NodeInfo& n, const std::vector<Allocation>& allocat
         held = json::object{{"instance", a.instance}, {"model", a.model}, {"user", a.user}};
       }
     }
-    gpus.push_back(json::object{{"index", g.index},
-                                {"uuid", g.uuid},
-                                {"type", g.type},
-                                {"memory_gib", g.memory_gib},
-                                {"declared", g.declared},
-                                {"held_by", held}});
+    json::object gpu{{"index", g.index},           {"uuid", g.uuid},         {"type", g.type},
+                     {"memory_gib", g.memory_gib}, {"declared", g.declared}, {"held_by", held}};
+    // Utilization and memory in use, for a GPU NVML can see (not for declared ones).
+    if (auto it = samples.find(g.uuid); it != samples.end()) {
+      gpu["utilization_percent"] = it->second.utilization_percent;
+      gpu["memory_used_gib"] = it->second.memory_used_gib;
+    }
+    gpus.push_back(std::move(gpu));
   }
   return {{"name", n.name},
           {"pool", n.pool},
@@ -191,7 +194,8 @@ class Api {
         environments_(state.environments),
         inventory_(state.inventory),
         models_(state.models),
-        orchestrator_(state.orchestrator) {}
+        orchestrator_(state.orchestrator),
+        gpu_monitor_(state.gpu_monitor) {}
 
   // A user may manage their own tokens; an admin anyone's.
   static Status may_act_for(const Principal& p, std::string_view user) {
@@ -379,7 +383,11 @@ class Api {
           [this](Call& call, const Principal&, const http::PathParams&) {
             json::array nodes;
             const auto allocations = orchestrator_.allocations();
-            for (const NodeInfo& n : inventory_.nodes) nodes.push_back(node_json(n, allocations));
+            const auto samples = gpu_monitor_ != nullptr ? gpu_monitor_->sample()
+                                                         : std::map<std::string, GpuSample>{};
+            for (const NodeInfo& n : inventory_.nodes) {
+              nodes.push_back(node_json(n, allocations, samples));
+            }
             call.reply(200, json::object{{"source", inventory_.source}, {"nodes", nodes}});
           });
     route(router, verb::get, "/api/tiers", false,
@@ -444,6 +452,7 @@ class Api {
   const Inventory& inventory_;
   ModelApis& models_;
   Orchestrator& orchestrator_;
+  GpuMonitor* gpu_monitor_;
 };
 
 }  // namespace

@@ -34,6 +34,7 @@ struct ControlState {
   const BlobStore& blobs;
   Orchestrator& orchestrator;
   Gateway& gateway;
+  GpuMonitor* gpu_monitor = nullptr;  // samples discovered GPUs; null without NVML
 };
 
 // Adds the routes to `router`. The routes use the returned object, which must be kept as long as

@@ -105,7 +105,7 @@ int64_t unix_now() {
 
 bool valid_utf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    const size_t n = utf8_sequence_length(s, i);
+    const size_t n = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : utf8_sequence_length(s, i);
     if (n == 0) return false;
     i += n;
   }

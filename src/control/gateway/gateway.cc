@@ -308,14 +308,6 @@ void Gateway::forward(http::Request&& req, const http::PathParams& params, http:
       }
       return fail(503, "Model API \"" + model + "\" cannot answer: " + why);
     }
-    // Least outstanding requests; ties go round robin.
-    const size_t start = static_cast<size_t>(rr_.fetch_add(1) % endpoints.size());
-    size_t best = start;
-    for (size_t k = 0; k < endpoints.size(); ++k) {
-      const size_t i = (start + k) % endpoints.size();
-      if (endpoints[i].outstanding->load() < endpoints[best].outstanding->load()) best = i;
-    }
-    const Endpoint& ep = endpoints[best];
     http::Request up = std::move(req);
     up.target(target);
     up.erase(field::authorization);
@@ -323,21 +315,43 @@ void Gateway::forward(http::Request&& req, const http::PathParams& params, http:
     up.set(field::host, "127.0.0.1");
     up.set(kRequestId, id);
     up.keep_alive(true);
-    ep.outstanding->fetch_add(1);
-    auto res = upstream_.send(ep.port, up, kUpstreamTimeout);
-    ep.outstanding->fetch_sub(1);
-    if (!res.ok()) {
-      upstream_.forget(ep.port);
+    // Least outstanding requests; ties go round robin. An instance that refuses the connection
+    // (it just died; the orchestrator has not noticed yet) never saw the request, so the next one
+    // is tried; any other failure is answered at once.
+    const size_t start = static_cast<size_t>(rr_.fetch_add(1) % endpoints.size());
+    std::vector<bool> tried(endpoints.size(), false);
+    Result<http::Response> res = unavailable("no instance");
+    const Endpoint* ep = nullptr;
+    for (size_t attempt = 0; attempt < endpoints.size(); ++attempt) {
+      size_t best = endpoints.size();
+      for (size_t k = 0; k < endpoints.size(); ++k) {
+        const size_t i = (start + k) % endpoints.size();
+        if (tried[i]) continue;
+        if (best == endpoints.size() ||
+            endpoints[i].outstanding->load() < endpoints[best].outstanding->load()) {
+          best = i;
+        }
+      }
+      tried[best] = true;
+      ep = &endpoints[best];
+      ep->outstanding->fetch_add(1);
+      res = upstream_.send(ep->port, up, kUpstreamTimeout);
+      ep->outstanding->fetch_sub(1);
+      if (res.ok()) break;
+      upstream_.forget(ep->port);
       LOG_WARN("forward failed")
           .kv("model", model)
-          .kv("instance", ep.instance)
+          .kv("instance", ep->instance)
           .kv("request_id", id)
           .kv("error", res.status().message());
+      if (res.status().message().rfind("cannot connect", 0) != 0) break;
+    }
+    if (!res.ok()) {
       const bool timeout = res.status().code() == StatusCode::kDeadlineExceeded;
       http::Request echo{up.method(), up.target(), up.version()};
       echo.keep_alive(client_keep_alive);
       return finish(error_response(timeout ? 504 : 502,
-                                   "instance " + ep.instance + " of Model API \"" + model +
+                                   "instance " + ep->instance + " of Model API \"" + model +
                                        "\" failed: " + res.status().message(),
                                    echo, id),
                     true);
@@ -350,7 +364,7 @@ void Gateway::forward(http::Request&& req, const http::PathParams& params, http:
     const bool error = out.result_int() >= 500;
     LOG_DEBUG("forwarded")
         .kv("model", model)
-        .kv("instance", ep.instance)
+        .kv("instance", ep->instance)
         .kv("request_id", id)
         .kv("status", static_cast<int64_t>(out.result_int()));
     finish(std::move(out), error);

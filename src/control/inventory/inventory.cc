@@ -206,4 +206,77 @@ Inventory discover_local() {
   return inv;
 }
 
+// ---- sampling ---------------------------------------------------------------------------------
+
+struct GpuMonitor::Api {
+  using Init = int (*)();
+  using Count = int (*)(unsigned*);
+  using Handle = int (*)(unsigned, void**);
+  using Text = int (*)(void*, char*, unsigned);
+  struct Utilization {
+    unsigned gpu, memory;
+  };
+  using UtilizationRates = int (*)(void*, Utilization*);
+  using MemoryInfo = int (*)(void*, Nvml::Memory*);
+  void* lib = nullptr;
+  Init shutdown = nullptr;
+  UtilizationRates utilization = nullptr;
+  MemoryInfo memory = nullptr;
+  std::vector<std::pair<std::string, void*>> devices;  // uuid, handle
+};
+
+std::unique_ptr<GpuMonitor> GpuMonitor::open() {
+  void* lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (lib == nullptr) return nullptr;
+  auto api = std::make_unique<Api>();
+  api->lib = lib;
+  auto init = reinterpret_cast<Api::Init>(dlsym(lib, "nvmlInit_v2"));
+  api->shutdown = reinterpret_cast<Api::Init>(dlsym(lib, "nvmlShutdown"));
+  auto count = reinterpret_cast<Api::Count>(dlsym(lib, "nvmlDeviceGetCount_v2"));
+  auto handle = reinterpret_cast<Api::Handle>(dlsym(lib, "nvmlDeviceGetHandleByIndex_v2"));
+  auto uuid = reinterpret_cast<Api::Text>(dlsym(lib, "nvmlDeviceGetUUID"));
+  api->utilization =
+      reinterpret_cast<Api::UtilizationRates>(dlsym(lib, "nvmlDeviceGetUtilizationRates"));
+  api->memory = reinterpret_cast<Api::MemoryInfo>(dlsym(lib, "nvmlDeviceGetMemoryInfo"));
+  if (!init || !api->shutdown || !count || !handle || !uuid || !api->utilization || !api->memory ||
+      init() != 0) {
+    dlclose(lib);
+    return nullptr;
+  }
+  unsigned n = 0;
+  if (count(&n) == 0) {
+    for (unsigned i = 0; i < n; ++i) {
+      void* h = nullptr;
+      char id[96] = {};
+      if (handle(i, &h) == 0 && uuid(h, id, sizeof id) == 0) api->devices.emplace_back(id, h);
+    }
+  }
+  std::unique_ptr<GpuMonitor> m(new GpuMonitor());
+  m->api_ = std::move(api);
+  return m;
+}
+
+GpuMonitor::~GpuMonitor() {
+  if (api_) {
+    api_->shutdown();
+    dlclose(api_->lib);
+  }
+}
+
+std::map<std::string, GpuSample> GpuMonitor::sample() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, GpuSample> out;
+  for (const auto& [uuid, h] : api_->devices) {
+    Api::Utilization u{};
+    Nvml::Memory mem{};
+    GpuSample s;
+    if (api_->utilization(h, &u) == 0) s.utilization_percent = static_cast<int>(u.gpu);
+    if (api_->memory(h, &mem) == 0) {
+      s.memory_used_gib = static_cast<double>(mem.used) / (1024.0 * 1024 * 1024);
+    }
+    out[uuid] = s;
+  }
+  return out;
+}
+
 }  // namespace modelhost::control

@@ -11,6 +11,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -49,5 +52,30 @@ Result<Inventory> load_nodes_file(const std::string& path);
 
 // This machine as one node of pool "local", named after the host.
 Inventory discover_local();
+
+// What a discovered GPU is doing now (NVML's utilization over its last sample period).
+struct GpuSample {
+  int utilization_percent = 0;
+  double memory_used_gib = 0;
+};
+
+// Keeps NVML open to sample this machine's GPUs for the dashboard; absent without the driver.
+class GpuMonitor {
+ public:
+  // nullptr when NVML cannot be loaded or initialized (no NVIDIA driver).
+  static std::unique_ptr<GpuMonitor> open();
+  ~GpuMonitor();
+  GpuMonitor(const GpuMonitor&) = delete;
+  GpuMonitor& operator=(const GpuMonitor&) = delete;
+
+  // By GPU UUID; thread-safe.
+  std::map<std::string, GpuSample> sample();
+
+ private:
+  GpuMonitor() = default;
+  struct Api;
+  std::unique_ptr<Api> api_;
+  std::mutex mu_;
+};
 
 }  // namespace modelhost::control
