@@ -4,10 +4,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "common/flags.h"
 #include "common/logging.h"
@@ -56,7 +58,10 @@ Status prepare_data_dir(const fs::path& dir) {
 int serve_command(const std::vector<std::string_view>& args) {
   std::string data_dir = "./modelhost-data", listen = "127.0.0.1:8080", log_level = "info",
               nodes_file;
-  int64_t io_threads = 2, max_upload_mib = 4096, gateway_threads = 16;
+  // Model traffic is forwarded on the I/O threads; a thread per two cores leaves the rest to the
+  // instances (on a 2-core machine a second I/O thread only adds context switches).
+  int64_t io_threads = std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8),
+          max_upload_mib = 4096;
   int64_t restart_backoff_ms = 1000;
   bool keep_instances = false;
   Flags f("modelhost serve",
@@ -69,10 +74,11 @@ int serve_command(const std::vector<std::string_view>& args) {
                "node pools and GPUs to schedule on, instead of discovering this machine (JSON; "
                "see docs/platform.md)",
                &nodes_file);
-  f.add_int("io-threads", "N", "HTTP I/O threads", &io_threads, 1, 64);
+  f.add_int(
+      "io-threads", "N",
+      "HTTP I/O threads, which also forward model traffic (default: one per two cores, 1 to 8)",
+      &io_threads, 1, 64);
   f.add_int("max-upload-mib", "MIB", "largest model file accepted", &max_upload_mib, 1, 1 << 20);
-  f.add_int("gateway-threads", "N", "threads forwarding model requests (each waits on one)",
-            &gateway_threads, 1, 1024);
   f.add_int("restart-backoff-ms", "MS",
             "wait before restarting a crashed instance; doubles per crash in a row, up to 30 s",
             &restart_backoff_ms, 1, 30000);
@@ -123,7 +129,7 @@ int serve_command(const std::vector<std::string_view>& args) {
   orchestrator_config.data_dir = data_dir;
   orchestrator_config.first_backoff = std::chrono::milliseconds(restart_backoff_ms);
   Orchestrator orchestrator(**db, models, tiers, quotas, inventory, blobs, orchestrator_config);
-  Gateway gateway(models, users, orchestrator, static_cast<int>(gateway_threads));
+  Gateway gateway(models, users, orchestrator);
   gateway.add_routes(router);
   // GPU utilization for the API and the dashboard, when this machine's GPUs are the inventory.
   std::unique_ptr<GpuMonitor> gpu_monitor = nodes_file.empty() ? GpuMonitor::open() : nullptr;
@@ -164,6 +170,7 @@ int serve_command(const std::vector<std::string_view>& args) {
 
   LOG_INFO("signal received; stopping").kv("signal", signals.wait());
   (*server)->stop();
+  gateway.close();
   orchestrator.stop(!keep_instances);
   return 0;
 }

@@ -70,6 +70,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Posts close() to the connection's executor; any thread.
   void close_later();
 
+  net::any_io_executor executor() { return socket_.get_executor(); }
+
   // Responder entry points; any thread.
   static void deliver(std::shared_ptr<Connection> self, Response&& res);
   static void deliver_unsent(std::shared_ptr<Connection> self);

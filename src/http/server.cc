@@ -39,6 +39,11 @@ Responder Responder::from_callback(std::function<void(Response&&)> on_response) 
   return r;
 }
 
+boost::asio::any_io_executor Responder::executor() const {
+  if (conn_ == nullptr) return {};
+  return conn_->executor();
+}
+
 void Responder::send(Response&& res) {
   if (conn_) {
     Connection::deliver(std::move(conn_), std::move(res));
@@ -93,8 +98,8 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Handl
     endpoint = tcp::endpoint(address, config.port);
   } else {
     tcp::resolver resolver(core->ioc);
-    auto results = resolver.resolve(config.host, std::to_string(config.port),
-                                    tcp::resolver::passive, ec);
+    auto results =
+        resolver.resolve(config.host, std::to_string(config.port), tcp::resolver::passive, ec);
     if (ec || results.empty()) {
       return invalid_argument("cannot resolve http listen address " + host_port(config) + ": " +
                               (ec ? ec.message() : "no addresses"));
@@ -104,8 +109,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Handl
 
   tcp::acceptor& acceptor = core->acceptor;
   auto fail = [&](const char* what) {
-    return unavailable("cannot listen on " + host_port(config) + ": " + what + ": " +
-                       ec.message());
+    return unavailable("cannot listen on " + host_port(config) + ": " + what + ": " + ec.message());
   };
   if (acceptor.open(endpoint.protocol(), ec); ec) return fail("open");
   if (acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) return fail("setsockopt");

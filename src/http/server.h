@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +54,10 @@ class Responder {
   // Transfer-Encoding); the HTTP version is the request's; `Connection: close` is forced when the
   // client or the server will not keep the connection open.
   void send(Response&& res);
+
+  // The executor of the connection this request came on (its strand): asynchronous work started
+  // with it completes without leaving the connection's thread. Empty for a callback responder.
+  boost::asio::any_io_executor executor() const;
 
   // True until send() is called (or the responder is moved from).
   bool valid() const { return conn_ != nullptr || callback_ != nullptr; }

@@ -65,6 +65,7 @@ json::object instance_json(const InstanceStatus& i) {
           {"simulated_gpu", i.simulated_gpu},
           {"restarts", i.restarts},
           {"pid", i.pid},
+          {"port", i.port},
           {"started_at", i.started_at},
           {"uptime_s", i.uptime_s},
           {"memory_bytes", i.memory_bytes}};

@@ -20,6 +20,7 @@ using http::beast_http::verb;
 
 constexpr std::string_view kRequestId = "X-Request-Id";
 constexpr auto kModelCacheTtl = std::chrono::milliseconds(500);
+constexpr auto kAuthCacheTtl = std::chrono::seconds(1);
 constexpr auto kUpstreamTimeout = std::chrono::seconds(120);
 
 int64_t unix_now() {
@@ -164,8 +165,11 @@ int64_t TrafficStats::total_requests() const {
 
 // ---- the gateway --------------------------------------------------------------------------------
 
-Gateway::Gateway(ModelApis& models, Users& users, Orchestrator& orchestrator, int threads)
-    : models_(models), users_(users), orchestrator_(orchestrator), pool_(threads) {}
+Gateway::Gateway(ModelApis& models, Users& users, Orchestrator& orchestrator)
+    : models_(models),
+      users_(users),
+      orchestrator_(orchestrator),
+      upstream_(http::AsyncUpstreamPool::create()) {}
 
 std::shared_ptr<TrafficStats> Gateway::stats(const std::string& model) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -174,18 +178,25 @@ std::shared_ptr<TrafficStats> Gateway::stats(const std::string& model) {
   return s;
 }
 
-Result<ModelApi> Gateway::model_info(const std::string& name) {
+Result<std::shared_ptr<const Gateway::ModelInfo>> Gateway::model_info(const std::string& name) {
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(name);
-    if (it != cache_.end() && now - it->second.second < kModelCacheTtl) return it->second.first;
+    if (it != cache_.end() && now - it->second->fetched < kModelCacheTtl) return it->second;
   }
-  ASSIGN_OR_RETURN(ModelApi m, models_.get(name));
+  auto info = std::make_shared<ModelInfo>();
+  ASSIGN_OR_RETURN(info->model, models_.get(name));
+  ASSIGN_OR_RETURN(auto versions, models_.versions(name));
+  for (const auto& v : versions) {
+    for (const auto& l : v.labels) info->labels[l] = v.version;
+  }
+  info->fetched = now;
+  info->stats = stats(name);
   std::lock_guard<std::mutex> lock(mu_);
   if (cache_.size() > 10000) cache_.clear();
-  cache_[name] = {m, now};
-  return m;
+  cache_[name] = info;
+  return std::shared_ptr<const ModelInfo>(std::move(info));
 }
 
 Status Gateway::authorize(const ModelApi& m, const http::Request& req) {
@@ -197,13 +208,30 @@ Status Gateway::authorize(const ModelApi& m, const http::Request& req) {
                       "\" is private: send one of its access tokens as `Authorization: Bearer "
                       "<token>` or as HTTP Basic user and password");
   }
-  ASSIGN_OR_RETURN(bool valid, models_.check_access_token(m.name, token));
-  if (valid) return Status::ok_status();
-  if (auto p = users_.authenticate(token); p.ok() && (p->is_admin() || p->user.name == m.owner)) {
-    return Status::ok_status();
+  // A decision is remembered for a second, so a revoked token stops working within one.
+  const std::string key = m.name + '\n' + sha256_hex(token);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = auth_cache_.find(key);
+    if (it != auth_cache_.end() && now - it->second.second < kAuthCacheTtl) {
+      return it->second.first;
+    }
   }
-  return Status(StatusCode::kPermissionDenied, "the token is not an access token of Model API \"" +
-                                                   m.name + "\" (unknown or revoked)");
+  Status decision =
+      Status(StatusCode::kPermissionDenied, "the token is not an access token of Model API \"" +
+                                                m.name + "\" (unknown or revoked)");
+  ASSIGN_OR_RETURN(bool valid, models_.check_access_token(m.name, token));
+  if (valid) {
+    decision = Status::ok_status();
+  } else if (auto p = users_.authenticate(token);
+             p.ok() && (p->is_admin() || p->user.name == m.owner)) {
+    decision = Status::ok_status();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auth_cache_.size() > 10000) auth_cache_.clear();
+  auth_cache_[key] = {decision, now};
+  return decision;
 }
 
 void Gateway::add_routes(http::Router& router) {
@@ -237,138 +265,153 @@ void Gateway::add_routes(http::Router& router) {
                                 {"extensions", json::array{"model_configuration", "statistics"}}}));
 }
 
+// Runs on the client connection's I/O thread: the checks use cached state (the database only on a
+// cache miss), and the upstream exchange is asynchronous on the same executor.
 void Gateway::forward(http::Request&& req, const http::PathParams& params, http::Responder r,
-                      std::string kind) {
-  std::string model(params.get("model"));
-  std::string label(params.get("label"));
-  std::string version(params.get("version"));
+                      const std::string& kind) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto req_ptr = std::make_shared<http::Request>(std::move(req));
-  auto responder_ptr = std::make_shared<http::Responder>(std::move(r));
-  pool_.submit([this, req_ptr, responder_ptr, model = std::move(model), label = std::move(label),
-                version = std::move(version), kind = std::move(kind), t0]() mutable {
-    http::Request& req = *req_ptr;
-    http::Responder& r = *responder_ptr;
-    const std::string id = request_id_of(req);
-    const bool counted = kind != "oip" || req.method() == verb::post;  // inferences
-    const bool client_keep_alive = req.keep_alive();
-    auto finish = [&](http::Response&& res, bool error) {
-      const double us =
-          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-      if (counted) stats(model)->record(unix_now(), us, error);
-      r.send(std::move(res));
-    };
-    auto fail = [&](unsigned status, const std::string& message) {
-      finish(error_response(status, message, req, id), status >= 500);
-    };
-    auto m = model_info(model);
-    if (!m.ok() || m->deleting) {
-      return fail(404, "no Model API \"" + model.substr(0, 80) + "\"");
+  const std::string model(params.get("model"));
+  const std::string id = request_id_of(req);
+  const bool counted = kind != "oip" || req.method() == verb::post;  // inferences
+  auto info_or = model_info(model);
+  std::shared_ptr<TrafficStats> stats_of;
+  if (counted) stats_of = info_or.ok() ? (*info_or)->stats : stats(model);
+  auto record = [t0, stats_of](bool error) {
+    if (!stats_of) return;
+    const double us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    stats_of->record(unix_now(), us, error);
+  };
+  auto fail = [&](unsigned status, const std::string& message) {
+    record(status >= 500);
+    r.send(error_response(status, message, req, id));
+  };
+  if (!info_or.ok() || (*info_or)->model.deleting) {
+    return fail(404, "no Model API \"" + model.substr(0, 80) + "\"");
+  }
+  const auto& info = *info_or;
+  const ModelApi& m = info->model;
+  if (Status st = authorize(m, req); !st.ok()) {
+    return fail(static_cast<unsigned>(http::http_status_for(st.code())), st.message());
+  }
+  std::string target(req.target());
+  if (kind == "label") {
+    const std::string label(params.get("label"));
+    auto it = info->labels.find(label);
+    if (it == info->labels.end()) {
+      return fail(404, "Model API \"" + model + "\" has no label \"" + label.substr(0, 80) + "\"");
     }
-    if (Status st = authorize(*m, req); !st.ok()) {
-      return fail(static_cast<unsigned>(http::http_status_for(st.code())), st.message());
+    if (it->second != m.active_version) {
+      return fail(409, "label \"" + label + "\" of Model API \"" + model + "\" names version " +
+                           std::to_string(it->second) + ", but version " +
+                           std::to_string(m.active_version) +
+                           " is deployed; promote it to deploy it");
     }
-    std::string target(req.target());
-    if (kind == "label") {
-      auto versions = models_.versions(model);
-      int64_t labelled = 0;
-      if (versions.ok()) {
-        for (const auto& v : *versions) {
-          if (std::find(v.labels.begin(), v.labels.end(), label) != v.labels.end()) {
-            labelled = v.version;
-          }
-        }
+    target = "/models/" + model + "/latest/model";
+  }
+  if (const std::string_view version = params.get("version");
+      !version.empty() && version != std::to_string(m.active_version)) {
+    return fail(404, "Model API \"" + model + "\" runs version " +
+                         std::to_string(m.active_version) + "; version " +
+                         std::string(version.substr(0, 20)) + " is not deployed");
+  }
+  auto endpoints = orchestrator_.ready_endpoints(model);
+  if (endpoints.empty()) {
+    std::string why = !m.running || m.tier.empty() ? "it is not deployed (or stopped)"
+                                                   : "no instance is ready yet";
+    for (const auto& inst : orchestrator_.instances(model)) {
+      if (!inst.reason.empty() && inst.state != "ready") {
+        why += "; instance " + inst.id + " is " + inst.state + ": " + inst.reason;
+        break;
       }
-      if (labelled == 0) {
-        return fail(404,
-                    "Model API \"" + model + "\" has no label \"" + label.substr(0, 80) + "\"");
-      }
-      if (labelled != m->active_version) {
-        return fail(409, "label \"" + label + "\" of Model API \"" + model + "\" names version " +
-                             std::to_string(labelled) + ", but version " +
-                             std::to_string(m->active_version) +
-                             " is deployed; promote it to deploy it");
-      }
-      target = "/models/" + model + "/latest/model";
     }
-    if (!version.empty() && version != std::to_string(m->active_version)) {
-      return fail(404, "Model API \"" + model + "\" runs version " +
-                           std::to_string(m->active_version) + "; version " +
-                           version.substr(0, 20) + " is not deployed");
-    }
-    auto endpoints = orchestrator_.ready_endpoints(model);
-    if (endpoints.empty()) {
-      std::string why = !m->running || m->tier.empty() ? "it is not deployed (or stopped)"
-                                                       : "no instance is ready yet";
-      for (const auto& inst : orchestrator_.instances(model)) {
-        if (!inst.reason.empty() && inst.state != "ready") {
-          why += "; instance " + inst.id + " is " + inst.state + ": " + inst.reason;
-          break;
-        }
-      }
-      return fail(503, "Model API \"" + model + "\" cannot answer: " + why);
-    }
-    http::Request up = std::move(req);
-    up.target(target);
-    up.erase(field::authorization);
-    up.erase(field::connection);
-    up.set(field::host, "127.0.0.1");
-    up.set(kRequestId, id);
-    up.keep_alive(true);
-    // Least outstanding requests; ties go round robin. An instance that refuses the connection
-    // (it just died; the orchestrator has not noticed yet) never saw the request, so the next one
-    // is tried; any other failure is answered at once.
-    const size_t start = static_cast<size_t>(rr_.fetch_add(1) % endpoints.size());
-    std::vector<bool> tried(endpoints.size(), false);
-    Result<http::Response> res = unavailable("no instance");
-    const Endpoint* ep = nullptr;
-    for (size_t attempt = 0; attempt < endpoints.size(); ++attempt) {
-      size_t best = endpoints.size();
-      for (size_t k = 0; k < endpoints.size(); ++k) {
-        const size_t i = (start + k) % endpoints.size();
-        if (tried[i]) continue;
-        if (best == endpoints.size() ||
-            endpoints[i].outstanding->load() < endpoints[best].outstanding->load()) {
-          best = i;
-        }
-      }
-      tried[best] = true;
-      ep = &endpoints[best];
-      ep->outstanding->fetch_add(1);
-      res = upstream_.send(ep->port, up, kUpstreamTimeout);
-      ep->outstanding->fetch_sub(1);
-      if (res.ok()) break;
-      upstream_.forget(ep->port);
-      LOG_WARN("forward failed")
-          .kv("model", model)
-          .kv("instance", ep->instance)
-          .kv("request_id", id)
-          .kv("error", res.status().message());
-      if (res.status().message().rfind("cannot connect", 0) != 0) break;
-    }
-    if (!res.ok()) {
-      const bool timeout = res.status().code() == StatusCode::kDeadlineExceeded;
-      http::Request echo{up.method(), up.target(), up.version()};
-      echo.keep_alive(client_keep_alive);
-      return finish(error_response(timeout ? 504 : 502,
-                                   "instance " + ep->instance + " of Model API \"" + model +
-                                       "\" failed: " + res.status().message(),
-                                   echo, id),
-                    true);
-    }
-    http::Response out = std::move(*res);
-    out.erase(field::connection);
-    out.erase(field::keep_alive);
-    out.set(kRequestId, id);
-    out.keep_alive(client_keep_alive);
-    const bool error = out.result_int() >= 500;
-    LOG_DEBUG("forwarded")
-        .kv("model", model)
-        .kv("instance", ep->instance)
-        .kv("request_id", id)
-        .kv("status", static_cast<int64_t>(out.result_int()));
-    finish(std::move(out), error);
-  });
+    return fail(503, "Model API \"" + model + "\" cannot answer: " + why);
+  }
+  if (!r.executor()) return fail(500, "internal error (no connection to answer on)");
+  auto up = std::make_shared<http::Request>(std::move(req));
+  const bool client_keep_alive = up->keep_alive();
+  const unsigned client_version = up->version();
+  up->target(target);
+  up->erase(field::authorization);
+  up->erase(field::connection);
+  up->set(field::host, "127.0.0.1");
+  up->set(kRequestId, id);
+  up->keep_alive(true);
+  up->version(11);
+  auto attempt = std::make_shared<Attempt>();
+  attempt->gateway = this;
+  attempt->endpoints = std::move(endpoints);
+  attempt->tried.assign(attempt->endpoints.size(), false);
+  attempt->start = static_cast<size_t>(rr_.fetch_add(1) % attempt->endpoints.size());
+  attempt->executor = r.executor();
+  attempt->responder = std::move(r);
+  attempt->req = std::move(up);
+  attempt->model = model;
+  attempt->id = id;
+  attempt->client_keep_alive = client_keep_alive;
+  attempt->client_version = client_version;
+  attempt->record = std::move(record);
+  Attempt::next(attempt);
 }
+
+// Least outstanding requests; ties go round robin. An instance that refuses the connection (it
+// just died; the orchestrator has not noticed yet) never saw the request, so the next one is
+// tried; any other failure is answered at once.
+void Gateway::Attempt::next(const std::shared_ptr<Attempt>& self) {
+  size_t best = self->endpoints.size();
+  for (size_t k = 0; k < self->endpoints.size(); ++k) {
+    const size_t i = (self->start + k) % self->endpoints.size();
+    if (self->tried[i]) continue;
+    if (best == self->endpoints.size() ||
+        self->endpoints[i].outstanding->load() < self->endpoints[best].outstanding->load()) {
+      best = i;
+    }
+  }
+  self->tried[best] = true;
+  self->current = best;
+  const Endpoint& ep = self->endpoints[best];
+  ep.outstanding->fetch_add(1);
+  self->gateway->upstream_->send(
+      self->executor, ep.port, self->req, kUpstreamTimeout,
+      [self](Result<http::Response> res) { Attempt::done(self, std::move(res)); });
+}
+
+void Gateway::Attempt::done(const std::shared_ptr<Attempt>& self, Result<http::Response> res) {
+  const Endpoint& ep = self->endpoints[self->current];
+  ep.outstanding->fetch_sub(1);
+  Gateway& g = *self->gateway;
+  if (!res.ok()) {
+    g.upstream_->forget(ep.port);
+    LOG_WARN("forward failed")
+        .kv("model", self->model)
+        .kv("instance", ep.instance)
+        .kv("request_id", self->id)
+        .kv("error", res.status().message());
+    const bool untried_left =
+        std::find(self->tried.begin(), self->tried.end(), false) != self->tried.end();
+    if (untried_left && res.status().message().rfind("cannot connect", 0) == 0) {
+      return next(self);
+    }
+    const bool timeout = res.status().code() == StatusCode::kDeadlineExceeded;
+    http::Request echo{self->req->method(), self->req->target(), self->client_version};
+    echo.keep_alive(self->client_keep_alive);
+    self->record(true);
+    self->responder.send(error_response(timeout ? 504 : 502,
+                                        "instance " + ep.instance + " of Model API \"" +
+                                            self->model + "\" failed: " + res.status().message(),
+                                        echo, self->id));
+    return;
+  }
+  http::Response out = std::move(*res);
+  out.erase(field::connection);
+  out.erase(field::keep_alive);
+  out.set(kRequestId, self->id);
+  out.version(self->client_version);
+  out.keep_alive(self->client_keep_alive);
+  self->record(out.result_int() >= 500);
+  self->responder.send(std::move(out));
+}
+
+void Gateway::close() { upstream_->close_idle(); }
 
 }  // namespace modelhost::control
