@@ -66,6 +66,11 @@ FIXTURES ?= $(BUILD_DIR)/fixtures
 bench-engine: build
 	$(PY) bench/engine/run_engine_bench.py $(FIXTURES) --modelhost $(BIN)
 
+# Deploy-to-ready time and the gateway's cost against the instance itself; see docs/benchmarks.md.
+.PHONY: bench-platform
+bench-platform: build models
+	$(PY) bench/run_gateway_bench.py --binary $(BIN) --models $(MODELS)
+
 format:
 	@find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
 

@@ -19,7 +19,7 @@ constexpr std::string_view kUsage = R"(modelhost — serve deep-learning models 
 Usage: modelhost <command> [flags]
 
 Commands:
-  serve      the controller: users, tokens and the REST API under /api/ (more to come)
+  serve      the controller: the REST API under /api/, the model instances and the gateway
   run        serve one ONNX model over HTTP (Open Inference Protocol + Domino-style JSON)
   validate   load a model and print its signature, or the load error
   perf       op counts per graph pass and engine-only latency of a model
@@ -32,6 +32,15 @@ Client commands (of a controller started with `serve`; see docs/platform.md):
   tier       ls | create NAME [flags] | update NAME [flags] | rm NAME
   quota      show [--user USER] | set USER [--gpus N] [--instances N] [--cpus C] [--memory-gib G]
   env        ls | create NAME --interpreter PATH [--description TEXT] | rm NAME
+  deploy     NAME --file MODEL [--tier T] [--instances N]: upload and deploy, wait until ready
+  ls         the Model APIs you may see
+  status     NAME: deployment, instances, GPUs, state
+  versions   NAME
+  promote    NAME VERSION [--label L]      rollback NAME
+  scale      NAME N                        stop NAME | start NAME | rm NAME
+  logs       NAME [--instance ID] [--tail N] [-f]
+  predict    NAME --json FILE
+  access     NAME ls | create TOKEN_NAME | revoke ID   (access tokens for callers)
 
 Run `modelhost <command> --help` for the command's flags.
 )";
