@@ -28,10 +28,12 @@ models: setup
 	@$(PY) scripts/gen_test_models.py $(MODELS) >/dev/null
 
 # The controller on this machine with the demo model deployed; prints the URLs, the admin token
-# and how to call the model (scripts/run-demo).
-DATA_DIR ?= modelhost-data
+# and how to call the model (scripts/run-demo). `make run NODES=examples/nodes.json` schedules on
+# declared GPU pools instead (their instances run on the CPU), with its own data directory.
+NODES ?=
+DATA_DIR ?= $(if $(NODES),modelhost-data-declared,modelhost-data)
 run: build models
-	@scripts/run-demo $(BIN) $(MODELS) $(PORT) $(DATA_DIR)
+	@scripts/run-demo $(BIN) $(MODELS) $(PORT) $(DATA_DIR) $(NODES)
 
 test-unit: build
 	ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure -j $(JOBS)
