@@ -16,6 +16,7 @@
 #include "common/signals.h"
 #include "control/api/api.h"
 #include "control/auth/users.h"
+#include "control/dashboard/dashboard.h"
 #include "control/gateway/gateway.h"
 #include "control/inventory/inventory.h"
 #include "control/models/models.h"
@@ -131,6 +132,7 @@ int serve_command(const std::vector<std::string_view>& args) {
   Orchestrator orchestrator(**db, models, tiers, quotas, inventory, blobs, orchestrator_config);
   Gateway gateway(models, users, orchestrator);
   gateway.add_routes(router);
+  add_dashboard_routes(router);
   // GPU utilization for the API and the dashboard, when this machine's GPUs are the inventory.
   std::unique_ptr<GpuMonitor> gpu_monitor = nodes_file.empty() ? GpuMonitor::open() : nullptr;
   auto api =
@@ -166,6 +168,8 @@ int serve_command(const std::vector<std::string_view>& args) {
       .kv("nodes", static_cast<int64_t>(inventory.nodes.size()));
   std::printf("modelhost serve: API on http://%s:%u/api/ (data in %s)\n", addr->first.c_str(),
               static_cast<unsigned>((*server)->port()), data_dir.c_str());
+  std::printf("modelhost serve: dashboard on http://%s:%u/\n", addr->first.c_str(),
+              static_cast<unsigned>((*server)->port()));
   std::fflush(stdout);
 
   LOG_INFO("signal received; stopping").kv("signal", signals.wait());

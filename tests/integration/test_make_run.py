@@ -53,6 +53,10 @@ def test_make_run_serves_the_demo_model_and_prints_how_to_call_it(modelhost_bin,
     proc, port, out = start_demo(modelhost_bin, models_dir, tmp_path / "data")
     try:
         token = re.search(r"admin token:\s+(mh_[0-9a-f]{32})", out).group(1)
+        dashboard = re.search(r"dashboard:\s+(http://127\.0\.0\.1:\d+/)\s", out).group(1)
+        assert dashboard == f"http://127.0.0.1:{port}/"
+        page = http_request(port, "GET", "/")
+        assert page.status == 200 and b"<title>modelhost</title>" in page.body
         curl = re.search(r"^\s+(curl -s http://\S+/models/demo/latest/model .*)$", out, re.M)
         assert curl, out
         called = subprocess.run(curl.group(1), shell=True, capture_output=True, text=True,
