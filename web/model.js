@@ -4,6 +4,19 @@ import { api, apiText, callModel, token, upload } from './api.js';
 import { lineChart } from './charts.js';
 import { ago, badge, bytes, clear, duration, errorBox, every, fmt, h } from './dom.js';
 
+// An Open Inference Protocol request for the active version's signature, with small numbers.
+function sampleV2(m) {
+  const active = (m.versions || []).find((v) => v.active);
+  const inputs = active && active.signature ? active.signature.inputs : [];
+  return JSON.stringify({
+    inputs: inputs.map((inp) => {
+      const shape = inp.shape.map((d) => (d < 0 ? 1 : d));
+      const n = shape.reduce((a, b) => a * b, 1);
+      return { name: inp.name, shape, datatype: inp.datatype, data: Array.from({ length: Math.min(n, 64) }, (_, i) => i % 5) };
+    }),
+  });
+}
+
 function sampleBody(m) {
   const active = (m.versions || []).find((v) => v.active);
   const inputs = active && active.signature ? active.signature.inputs : [];
@@ -262,7 +275,7 @@ export async function renderModel(main, name, me) {
       h('p', { class: 'hint' }, 'curl, Domino-style JSON:'),
       h('pre', {}, `curl -s${auth} ${origin}/models/${m.name}/latest/model \\\n  -d '${compact}'`),
       h('p', { class: 'hint' }, 'curl, Open Inference Protocol:'),
-      h('pre', {}, `curl -s${auth} ${origin}/v2/models/${m.name}/infer \\\n  -d '{"inputs": [...]}'`),
+      h('pre', {}, `curl -s${auth} ${origin}/v2/models/${m.name}/infer \\\n  -d '${sampleV2(m)}'`),
       h('p', { class: 'hint' }, 'Python:'),
       h('pre', {}, `import requests\nr = requests.post("${origin}/models/${m.name}/latest/model",\n` +
         `                  json=${compact}${m.visibility === 'private' ? ',\n                  headers={"Authorization": "Bearer " + TOKEN}' : ''})\nprint(r.json())`));

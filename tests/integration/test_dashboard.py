@@ -7,9 +7,11 @@ $MODELHOST_SCREENSHOTS (default build/screenshots)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -117,6 +119,12 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     page.click("#send")
     expect_text(page, "#tester-out", "HTTP 200")
     expect_text(page, "#tester-out", "probabilities")
+    # The copy-ready curl lines work as shown (with the token in $TOKEN).
+    for snippet in page.locator("pre:has-text('curl -s')").all_inner_texts():
+        out = subprocess.run(["bash", "-c", snippet], env=dict(os.environ, TOKEN=ann),
+                             capture_output=True, text=True, timeout=30)
+        answer = json.loads(out.stdout)
+        assert "result" in answer or "outputs" in answer, (snippet, out.stdout, out.stderr)
     # Logs of its instance.
     page.click("button:has-text('Logs')")
     expect_text(page, "#logs", "starting version 1")
