@@ -141,6 +141,7 @@ void Orchestrator::stop(bool stop_instances) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   instances_.clear();
+  publish_routing();
 }
 
 void Orchestrator::wake() {
@@ -260,6 +261,7 @@ void Orchestrator::reconcile() {
     check_processes();
     converge(*models);
     place_pending();
+    publish_routing();
     advance_stopping();
   }
   probe_starting();
@@ -558,6 +560,7 @@ void Orchestrator::probe_starting() {
       if (ready) {
         inst.state = State::kReady;
         inst.reason.clear();
+        publish_routing();
         LOG_INFO("instance ready").kv("instance", inst.id).kv("model", inst.model);
       } else if (Clock::now() - inst.started > config_.ready_timeout) {
         signal_group(inst.pid, SIGKILL);
@@ -583,8 +586,10 @@ void Orchestrator::advance_stopping() {
     if (inst.state != State::kStopping || inst.pid <= 0) continue;
     // The gateway sends it nothing new; once its requests are answered (or the drain timeout
     // passes) the process is asked to exit, and killed if it does not.
-    if (!inst.term_sent &&
-        (inst.outstanding->load() == 0 || now - inst.stop_since > config_.drain_timeout)) {
+    // (The routing without it was published when it began to stop; a tick's grace lets every
+    // request that picked it before that count itself in `outstanding`.)
+    const bool idle = inst.outstanding->load() == 0 && now - inst.stop_since > config_.tick;
+    if (!inst.term_sent && (idle || now - inst.stop_since > config_.drain_timeout)) {
       signal_group(inst.pid, SIGTERM);
       inst.term_sent = true;
       inst.stop_since = now;
@@ -650,15 +655,26 @@ std::vector<InstanceStatus> Orchestrator::instances(std::optional<std::string> m
   return out;
 }
 
-std::vector<Endpoint> Orchestrator::ready_endpoints(std::string_view model) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<Endpoint> out;
+void Orchestrator::publish_routing() {
+  auto table = std::make_shared<std::map<std::string, std::vector<Endpoint>, std::less<>>>();
   for (const auto& inst : instances_) {
-    if (inst.model == model && inst.state == State::kReady) {
-      out.push_back(Endpoint{inst.id, inst.port, inst.outstanding});
+    if (inst.state == State::kReady) {
+      (*table)[inst.model].push_back(Endpoint{inst.id, inst.port, inst.outstanding});
     }
   }
-  return out;
+  std::lock_guard<std::mutex> lock(routing_mu_);
+  routing_ = std::move(table);
+}
+
+std::vector<Endpoint> Orchestrator::ready_endpoints(std::string_view model) const {
+  std::shared_ptr<const RoutingTable> table;
+  {
+    std::lock_guard<std::mutex> lock(routing_mu_);
+    table = routing_;
+  }
+  if (!table) return {};
+  auto it = table->find(model);
+  return it == table->end() ? std::vector<Endpoint>{} : it->second;
 }
 
 std::vector<Allocation> Orchestrator::allocations() const {

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,11 +46,11 @@ struct OrchestratorConfig {
   std::string data_dir;
   std::string executable;  // the modelhost binary; "" = this process's own
   std::chrono::milliseconds tick{250};
-  std::chrono::seconds drain_timeout{30};   // in-flight requests of a stopping instance
-  std::chrono::seconds ready_timeout{600};  // from start to ready
-  int max_crashes = 5;                      // in a row, before the instance is failed
+  std::chrono::seconds drain_timeout{30};         // in-flight requests of a stopping instance
+  std::chrono::seconds ready_timeout{600};        // from start to ready
+  int max_crashes = 5;                            // in a row, before the instance is failed
   std::chrono::milliseconds first_backoff{1000};  // doubles per crash in a row, up to 30 s
-  uint64_t log_rotate_bytes = 10ull << 20;  // an instance's log is rotated past this size
+  uint64_t log_rotate_bytes = 10ull << 20;        // an instance's log is rotated past this size
 };
 
 // What the API and the dashboard show of an instance.
@@ -144,6 +145,8 @@ class Orchestrator {
   void begin_stop(Instance& inst);
   void forget(const std::string& id);
   std::string log_tail(const std::string& path, size_t lines) const;
+  // Replaces the gateway's view of the ready instances; with mu_ held.
+  void publish_routing();
   static const char* state_name(State s);
   InstanceStatus status_of(const Instance& inst) const;
 
@@ -161,7 +164,12 @@ class Orchestrator {
   bool stopping_ = false;
   bool woken_ = false;
   std::deque<Instance> instances_;  // in creation order
-  int next_slot_ = 0;               // rotates CPU affinity over the machine's cores
+  // The ready instances per Model API as the gateway sees them: a snapshot replaced whole, so a
+  // request never waits for a reconcile.
+  using RoutingTable = std::map<std::string, std::vector<Endpoint>, std::less<>>;
+  mutable std::mutex routing_mu_;
+  std::shared_ptr<const RoutingTable> routing_;
+  int next_slot_ = 0;  // rotates CPU affinity over the machine's cores
   std::thread thread_;
 };
 
