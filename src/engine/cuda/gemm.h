@@ -1,0 +1,53 @@
+// GEMM through cuBLASLt: D = act(A x B + bias), row-major A (m x k), B (k x n), D (m x n), with
+// float32 accumulation in every precision. The bias (n floats, added to every row) and the
+// ReLU/GELU activation run in cuBLASLt's epilogue, fused into the matmul.
+#pragma once
+
+#include <cublasLt.h>
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "common/status.h"
+#include "engine/cuda/kernels.h"
+
+namespace modelhost::engine::cuda {
+
+// The numeric mode of a matmul: the dtype A, B and D are stored in, and whether float32 inputs
+// may use TF32 tensor cores.
+enum class Precision { kFp32, kTf32, kFp16, kBf16 };
+
+// "fp32", "tf32", "fp16", "bf16" -> Precision; errors name the choices.
+Result<Precision> parse_precision(std::string_view text);
+const char* precision_name(Precision p);
+
+struct GemmArgs {
+  int64_t m = 0, n = 0, k = 0;
+  const void* a = nullptr;      // m x k, row-major, in the precision's storage type
+  const void* b = nullptr;      // k x n, row-major
+  void* d = nullptr;            // m x n, row-major
+  const float* bias = nullptr;  // n floats, or null (fp16/bf16: converted by the caller)
+  Activation activation = Activation::kNone;  // kNone, kRelu or kGelu
+  bool b_transposed = false;                  // B is given as n x k (a weight stored [out, in])
+};
+
+// One cuBLASLt handle and a workspace; not thread-safe (one per stream / worker instance).
+class LtGemm {
+ public:
+  static Result<LtGemm> create(size_t workspace_bytes = 32ull << 20);
+  LtGemm(LtGemm&& other) noexcept;
+  LtGemm& operator=(LtGemm&& other) noexcept;
+  ~LtGemm();
+
+  Status run(const GemmArgs& args, Precision precision, cudaStream_t stream);
+
+ private:
+  LtGemm(cublasLtHandle_t h, void* workspace, size_t bytes)
+      : handle_(h), workspace_(workspace), workspace_bytes_(bytes) {}
+  cublasLtHandle_t handle_ = nullptr;
+  void* workspace_ = nullptr;
+  size_t workspace_bytes_ = 0;
+};
+
+}  // namespace modelhost::engine::cuda

@@ -1,0 +1,239 @@
+// See kernels.h. Plain, correct kernels first: grid-stride elementwise loops, one block per row for
+// the row reductions (warp shuffles, then shared memory across warps).
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+
+#include "engine/cuda/kernels.h"
+#include "engine/cuda/runtime.h"
+
+namespace modelhost::engine::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+
+int blocks_for(int64_t n) {
+  const int64_t b = (n + kThreads - 1) / kThreads;
+  return static_cast<int>(std::min<int64_t>(std::max<int64_t>(b, 1), 65535LL * 8));
+}
+
+Status launched(const char* what) { return cuda_status(cudaGetLastError(), what); }
+
+__device__ __forceinline__ float activate(float v, Activation act) {
+  switch (act) {
+    case Activation::kRelu:
+      return v > 0.f ? v : 0.f;
+    case Activation::kGelu:
+      return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
+    case Activation::kSigmoid:
+      return 1.f / (1.f + __expf(-v));
+    case Activation::kSilu:
+      return v / (1.f + __expf(-v));
+    case Activation::kTanh:
+      return tanhf(v);
+    case Activation::kNone:
+      break;
+  }
+  return v;
+}
+
+__global__ void bias_activation_kernel(const float* x, const float* bias, float* y, int64_t n,
+                                       int64_t cols, Activation act) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    float v = x[i];
+    if (bias != nullptr) v += bias[i % cols];
+    y[i] = activate(v, act);
+  }
+}
+
+template <typename Op>
+__global__ void binary_kernel(const float* a, const float* b, float* y, int64_t n, Op op) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    y[i] = op(a[i], b[i]);
+  }
+}
+
+struct AddOp {
+  __device__ float operator()(float a, float b) const { return a + b; }
+};
+struct MulOp {
+  __device__ float operator()(float a, float b) const { return a * b; }
+};
+
+// Sum (or max) of `v` over the block; every thread gets the result.
+template <bool kMax>
+__device__ float block_reduce(float v) {
+  __shared__ float partial[32];
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    const float o = __shfl_xor_sync(0xffffffffu, v, offset);
+    v = kMax ? fmaxf(v, o) : v + o;
+  }
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  const int warps = (blockDim.x + 31) >> 5;
+  v = lane < warps ? partial[lane] : (kMax ? -INFINITY : 0.f);
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    const float o = __shfl_xor_sync(0xffffffffu, v, offset);
+    v = kMax ? fmaxf(v, o) : v + o;
+  }
+  __syncthreads();  // partial[] may be reused by the next reduction
+  return v;
+}
+
+__global__ void softmax_kernel(const float* x, float* y, int64_t cols) {
+  const float* row = x + blockIdx.x * cols;
+  float* out = y + blockIdx.x * cols;
+  float m = -INFINITY;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) m = fmaxf(m, row[j]);
+  m = block_reduce<true>(m);
+  float s = 0.f;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) s += __expf(row[j] - m);
+  s = block_reduce<false>(s);
+  const float inv = 1.f / s;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) out[j] = __expf(row[j] - m) * inv;
+}
+
+__global__ void layer_norm_kernel(const float* x, const float* residual, const float* gamma,
+                                  const float* beta, float* y, int64_t cols, float epsilon) {
+  const int64_t base = blockIdx.x * cols;
+  float sum = 0.f;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+    sum += x[base + j] + (residual != nullptr ? residual[base + j] : 0.f);
+  }
+  const float mean = block_reduce<false>(sum) / static_cast<float>(cols);
+  float sq = 0.f;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+    const float d = x[base + j] + (residual != nullptr ? residual[base + j] : 0.f) - mean;
+    sq += d * d;
+  }
+  const float inv = rsqrtf(block_reduce<false>(sq) / static_cast<float>(cols) + epsilon);
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+    const float v = x[base + j] + (residual != nullptr ? residual[base + j] : 0.f);
+    y[base + j] = (v - mean) * inv * gamma[j] + (beta != nullptr ? beta[j] : 0.f);
+  }
+}
+
+constexpr int kTile = 32;
+
+__global__ void transpose_kernel(const float* x, float* y, int64_t rows, int64_t cols) {
+  __shared__ float tile[kTile][kTile + 1];  // +1: no bank conflicts on the column reads
+  const int64_t c = blockIdx.x * kTile + threadIdx.x;
+  for (int k = threadIdx.y; k < kTile; k += blockDim.y) {
+    const int64_t r = blockIdx.y * kTile + k;
+    if (r < rows && c < cols) tile[k][threadIdx.x] = x[r * cols + c];
+  }
+  __syncthreads();
+  const int64_t r_out = blockIdx.x * kTile;  // output rows are input columns
+  const int64_t c_out = blockIdx.y * kTile + threadIdx.x;
+  for (int k = threadIdx.y; k < kTile; k += blockDim.y) {
+    if (r_out + k < cols && c_out < rows) y[(r_out + k) * rows + c_out] = tile[threadIdx.x][k];
+  }
+}
+
+template <typename From, typename To, typename Convert>
+__global__ void convert_kernel(const From* x, To* y, int64_t n, Convert convert) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    y[i] = convert(x[i]);
+  }
+}
+
+struct ToHalf {
+  __device__ uint16_t operator()(float v) const { return __half_as_ushort(__float2half_rn(v)); }
+};
+struct FromHalf {
+  __device__ float operator()(uint16_t v) const { return __half2float(__ushort_as_half(v)); }
+};
+struct ToBf16 {
+  __device__ uint16_t operator()(float v) const {
+    return __bfloat16_as_ushort(__float2bfloat16_rn(v));
+  }
+};
+struct FromBf16 {
+  __device__ float operator()(uint16_t v) const {
+    return __bfloat162float(__ushort_as_bfloat16(v));
+  }
+};
+
+int row_threads(int64_t cols) {
+  int t = 32;
+  while (t < 1024 && t < cols) t <<= 1;
+  return t;
+}
+
+}  // namespace
+
+Status bias_activation_f32(const float* x, const float* bias, float* y, int64_t rows,
+                           int64_t cols, Activation act, cudaStream_t stream) {
+  const int64_t n = rows * cols;
+  if (n == 0) return Status::ok_status();
+  bias_activation_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, bias, y, n, cols, act);
+  return launched("bias_activation_f32");
+}
+
+Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  binary_kernel<<<blocks_for(n), kThreads, 0, stream>>>(a, b, y, n, AddOp{});
+  return launched("add_f32");
+}
+
+Status mul_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  binary_kernel<<<blocks_for(n), kThreads, 0, stream>>>(a, b, y, n, MulOp{});
+  return launched("mul_f32");
+}
+
+Status softmax_rows_f32(const float* x, float* y, int64_t rows, int64_t cols,
+                        cudaStream_t stream) {
+  if (rows == 0 || cols == 0) return Status::ok_status();
+  softmax_kernel<<<static_cast<unsigned>(rows), row_threads(cols), 0, stream>>>(x, y, cols);
+  return launched("softmax_rows_f32");
+}
+
+Status layer_norm_f32(const float* x, const float* residual, const float* gamma,
+                      const float* beta, float* y, int64_t rows, int64_t cols, float epsilon,
+                      cudaStream_t stream) {
+  if (rows == 0 || cols == 0) return Status::ok_status();
+  layer_norm_kernel<<<static_cast<unsigned>(rows), row_threads(cols), 0, stream>>>(
+      x, residual, gamma, beta, y, cols, epsilon);
+  return launched("layer_norm_f32");
+}
+
+Status transpose_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream) {
+  if (rows == 0 || cols == 0) return Status::ok_status();
+  const dim3 grid(static_cast<unsigned>((cols + kTile - 1) / kTile),
+                  static_cast<unsigned>((rows + kTile - 1) / kTile));
+  transpose_kernel<<<grid, dim3(kTile, 8), 0, stream>>>(x, y, rows, cols);
+  return launched("transpose_f32");
+}
+
+Status f32_to_f16(const float* x, uint16_t* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  convert_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, ToHalf{});
+  return launched("f32_to_f16");
+}
+
+Status f16_to_f32(const uint16_t* x, float* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  convert_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, FromHalf{});
+  return launched("f16_to_f32");
+}
+
+Status f32_to_bf16(const float* x, uint16_t* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  convert_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, ToBf16{});
+  return launched("f32_to_bf16");
+}
+
+Status bf16_to_f32(const uint16_t* x, float* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  convert_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, FromBf16{});
+  return launched("bf16_to_f32");
+}
+
+}  // namespace modelhost::engine::cuda

@@ -1,0 +1,44 @@
+// The engine's own CUDA kernels, as host-callable launchers (the definitions are in kernels.cu,
+// compiled by nvcc). Each launches on `stream` and returns at once; errors in the launch
+// configuration come back as Status, errors during execution at the next synchronization.
+// Shapes are row-major; `rows` x `cols` means `cols` is the innermost (contiguous) dimension.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "common/status.h"
+
+namespace modelhost::engine::cuda {
+
+enum class Activation { kNone, kRelu, kGelu, kSigmoid, kSilu, kTanh };
+
+// y[i] = act(x[i] + bias[i % cols]); bias may be null. In place (y == x) is allowed.
+Status bias_activation_f32(const float* x, const float* bias, float* y, int64_t rows, int64_t cols,
+                           Activation act, cudaStream_t stream);
+
+// y[i] = a[i] + b[i] (n elements), or a[i] * b[i].
+Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);
+Status mul_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);
+
+// Softmax over each row of `cols` elements (numerically stable: the row max is subtracted).
+Status softmax_rows_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream);
+
+// Layer normalization over each row: (x - mean) / sqrt(var + epsilon) * gamma + beta, with
+// optional `residual` added to x first (BERT's Add + LayerNormalization). gamma/beta have `cols`
+// elements; beta and residual may be null.
+Status layer_norm_f32(const float* x, const float* residual, const float* gamma, const float* beta,
+                      float* y, int64_t rows, int64_t cols, float epsilon, cudaStream_t stream);
+
+// y = x^T for a rows x cols matrix (y is cols x rows).
+Status transpose_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream);
+
+// Conversions for the fp16 / bf16 precision modes (inputs and outputs keep their declared dtypes;
+// these convert at the boundaries). `half` and `bf16` are 16-bit storage.
+Status f32_to_f16(const float* x, uint16_t* y, int64_t n, cudaStream_t stream);
+Status f16_to_f32(const uint16_t* x, float* y, int64_t n, cudaStream_t stream);
+Status f32_to_bf16(const float* x, uint16_t* y, int64_t n, cudaStream_t stream);
+Status bf16_to_f32(const uint16_t* x, float* y, int64_t n, cudaStream_t stream);
+
+}  // namespace modelhost::engine::cuda
