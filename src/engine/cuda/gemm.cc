@@ -161,6 +161,20 @@ Status LtGemm::run(const GemmArgs& g, Precision precision, cudaStream_t stream) 
   LT_RETURN_IF_ERROR(cublasLtMatrixLayoutCreate(&ld, type, n, m, n), "layout D");
   Layout layout_d(ld);
 
+  if (g.batch > 1) {
+    const int32_t count = static_cast<int32_t>(g.batch);
+    for (auto [layout, stride] :
+         {std::pair{layout_b.get(), g.stride_b}, std::pair{layout_a.get(), g.stride_a},
+          std::pair{layout_d.get(), g.stride_d}}) {
+      LT_RETURN_IF_ERROR(cublasLtMatrixLayoutSetAttribute(
+                             layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof count),
+                         "BATCH_COUNT");
+      LT_RETURN_IF_ERROR(
+          cublasLtMatrixLayoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
+                                           &stride, sizeof stride),
+          "STRIDED_BATCH_OFFSET");
+    }
+  }
   cublasLtMatmulPreference_t raw_pref = nullptr;
   LT_RETURN_IF_ERROR(cublasLtMatmulPreferenceCreate(&raw_pref), "PreferenceCreate");
   Pref pref(raw_pref);

@@ -49,6 +49,16 @@ __global__ void bias_activation_kernel(const float* x, const float* bias, float*
   }
 }
 
+__global__ void channel_bias_activation_kernel(const float* x, const float* bias, float* y,
+                                               int64_t n, int64_t c, int64_t hw, Activation act) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    float v = x[i];
+    if (bias != nullptr) v += bias[(i / hw) % c];
+    y[i] = activate(v, act);
+  }
+}
+
 template <typename Op>
 __global__ void binary_kernel(const float* a, const float* b, float* y, int64_t n, Op op) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
@@ -96,6 +106,30 @@ __global__ void softmax_kernel(const float* x, float* y, int64_t cols) {
   s = block_reduce<false>(s);
   const float inv = 1.f / s;
   for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) out[j] = __expf(row[j] - m) * inv;
+}
+
+// One block per score row: row r of block bh = blockIdx.x / rows belongs to batch bh / heads.
+__global__ void scaled_masked_softmax_kernel(float* scores, const float* mask, int64_t heads,
+                                             int64_t rows, int64_t cols, float scale) {
+  float* row = scores + blockIdx.x * cols;
+  const int64_t b = blockIdx.x / rows / heads;
+  const float* m = mask != nullptr ? mask + b * cols : nullptr;
+  float mx = -INFINITY;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+    const float v = row[j] * scale + (m != nullptr ? m[j] : 0.f);
+    row[j] = v;
+    mx = fmaxf(mx, v);
+  }
+  mx = block_reduce<true>(mx);
+  float s = 0.f;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
+    const float e = __expf(row[j] - mx);
+    row[j] = e;
+    s += e;
+  }
+  s = block_reduce<false>(s);
+  const float inv = 1.f / s;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) row[j] *= inv;
 }
 
 __global__ void layer_norm_kernel(const float* x, const float* residual, const float* gamma,
@@ -174,6 +208,24 @@ Status bias_activation_f32(const float* x, const float* bias, float* y, int64_t 
   if (n == 0) return Status::ok_status();
   bias_activation_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, bias, y, n, cols, act);
   return launched("bias_activation_f32");
+}
+
+Status channel_bias_activation_f32(const float* x, const float* bias, float* y, int64_t n,
+                                   int64_t c, int64_t hw, Activation act, cudaStream_t stream) {
+  const int64_t total = n * c * hw;
+  if (total == 0) return Status::ok_status();
+  channel_bias_activation_kernel<<<blocks_for(total), kThreads, 0, stream>>>(x, bias, y, total, c,
+                                                                              hw, act);
+  return launched("channel_bias_activation_f32");
+}
+
+Status scaled_masked_softmax_f32(float* scores, const float* mask, int64_t batch, int64_t heads,
+                                 int64_t rows, int64_t cols, float scale, cudaStream_t stream) {
+  const int64_t blocks = batch * heads * rows;
+  if (blocks == 0 || cols == 0) return Status::ok_status();
+  scaled_masked_softmax_kernel<<<static_cast<unsigned>(blocks), row_threads(cols), 0, stream>>>(
+      scores, mask, heads, rows, cols, scale);
+  return launched("scaled_masked_softmax_f32");
 }
 
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {

@@ -18,6 +18,17 @@ enum class Activation { kNone, kRelu, kGelu, kSigmoid, kSilu, kTanh };
 Status bias_activation_f32(const float* x, const float* bias, float* y, int64_t rows, int64_t cols,
                            Activation act, cudaStream_t stream);
 
+// NCHW: y = act(x + bias[c]) where c is the channel of each element (x is n x c x hw); bias may
+// be null. In place allowed. (A convolution's bias and activation.)
+Status channel_bias_activation_f32(const float* x, const float* bias, float* y, int64_t n,
+                                   int64_t c, int64_t hw, Activation act, cudaStream_t stream);
+
+// Attention scores, in place: for each of `batch * heads` blocks of `rows` x `cols` scores,
+// s = softmax(s * scale + mask[b, col]) over each row, where mask (batch x cols, additive, e.g.
+// 0 or -10000 for padding) may be null.
+Status scaled_masked_softmax_f32(float* scores, const float* mask, int64_t batch, int64_t heads,
+                                 int64_t rows, int64_t cols, float scale, cudaStream_t stream);
+
 // y[i] = a[i] + b[i] (n elements), or a[i] * b[i].
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);
 Status mul_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);
