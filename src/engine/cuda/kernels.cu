@@ -152,6 +152,55 @@ __global__ void layer_norm_kernel(const float* x, const float* residual, const f
   }
 }
 
+__global__ void gather_rows_kernel(const float* table, int64_t vocab, int64_t dim,
+                                   const int64_t* indices, int64_t count, float* out,
+                                   int* bad_index) {
+  const int64_t n = count * dim;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    int64_t row = indices[i / dim];
+    if (row < 0) row += vocab;
+    if (row < 0 || row >= vocab) {
+      out[i] = 0.f;
+      if (bad_index != nullptr) *bad_index = 1;
+    } else {
+      out[i] = table[row * dim + i % dim];
+    }
+  }
+}
+
+__global__ void row_mean_kernel(const float* x, float* y, int64_t cols) {
+  const float* row = x + blockIdx.x * cols;
+  float s = 0.f;
+  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) s += row[j];
+  s = block_reduce<false>(s);
+  if (threadIdx.x == 0) y[blockIdx.x] = s / static_cast<float>(cols);
+}
+
+template <bool kMax>
+__global__ void pool_kernel(const float* x, float* y, Pool2d p, int64_t oh, int64_t ow) {
+  const int64_t n = p.n * p.c * oh * ow;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t ox = i % ow, oy = (i / ow) % oh, plane = i / (ow * oh);
+    const float* src = x + plane * p.h * p.w;
+    float acc = kMax ? -INFINITY : 0.f;
+    int count = 0;
+    for (int64_t r = 0; r < p.kh; ++r) {
+      const int64_t yy = oy * p.stride_h - p.pad_h + r;
+      if (yy < 0 || yy >= p.h) continue;
+      for (int64_t c = 0; c < p.kw; ++c) {
+        const int64_t xx = ox * p.stride_w - p.pad_w + c;
+        if (xx < 0 || xx >= p.w) continue;
+        const float v = src[yy * p.w + xx];
+        acc = kMax ? fmaxf(acc, v) : acc + v;
+        ++count;
+      }
+    }
+    y[i] = kMax ? acc : (count > 0 ? acc / static_cast<float>(count) : 0.f);
+  }
+}
+
 constexpr int kTile = 32;
 
 __global__ void transpose_kernel(const float* x, float* y, int64_t rows, int64_t cols) {
@@ -226,6 +275,35 @@ Status scaled_masked_softmax_f32(float* scores, const float* mask, int64_t batch
   scaled_masked_softmax_kernel<<<static_cast<unsigned>(blocks), row_threads(cols), 0, stream>>>(
       scores, mask, heads, rows, cols, scale);
   return launched("scaled_masked_softmax_f32");
+}
+
+Status gather_rows_f32(const float* table, int64_t vocab, int64_t dim, const int64_t* indices,
+                       int64_t count, float* out, int* bad_index, cudaStream_t stream) {
+  const int64_t n = count * dim;
+  if (n == 0) return Status::ok_status();
+  gather_rows_kernel<<<blocks_for(n), kThreads, 0, stream>>>(table, vocab, dim, indices, count,
+                                                             out, bad_index);
+  return launched("gather_rows_f32");
+}
+
+Status row_mean_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream) {
+  if (rows == 0 || cols == 0) return Status::ok_status();
+  row_mean_kernel<<<static_cast<unsigned>(rows), row_threads(cols), 0, stream>>>(x, y, cols);
+  return launched("row_mean_f32");
+}
+
+Status max_pool_2d_f32(const float* x, float* y, const Pool2d& p, cudaStream_t stream) {
+  const int64_t n = p.n * p.c * p.out_h() * p.out_w();
+  if (n <= 0) return Status::ok_status();
+  pool_kernel<true><<<blocks_for(n), kThreads, 0, stream>>>(x, y, p, p.out_h(), p.out_w());
+  return launched("max_pool_2d_f32");
+}
+
+Status avg_pool_2d_f32(const float* x, float* y, const Pool2d& p, cudaStream_t stream) {
+  const int64_t n = p.n * p.c * p.out_h() * p.out_w();
+  if (n <= 0) return Status::ok_status();
+  pool_kernel<false><<<blocks_for(n), kThreads, 0, stream>>>(x, y, p, p.out_h(), p.out_w());
+  return launched("avg_pool_2d_f32");
 }
 
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {

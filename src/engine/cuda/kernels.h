@@ -29,6 +29,27 @@ Status channel_bias_activation_f32(const float* x, const float* bias, float* y, 
 Status scaled_masked_softmax_f32(float* scores, const float* mask, int64_t batch, int64_t heads,
                                  int64_t rows, int64_t cols, float scale, cudaStream_t stream);
 
+// Embedding lookup: out[i, :] = table[indices[i], :] for a `vocab` x `dim` table. An index outside
+// [-vocab, vocab) writes zeros and sets *bad_index (device memory, may be null) to 1, which the
+// caller checks when the run synchronizes (ONNX Gather makes it an error).
+Status gather_rows_f32(const float* table, int64_t vocab, int64_t dim, const int64_t* indices,
+                       int64_t count, float* out, int* bad_index, cudaStream_t stream);
+
+// Mean of each row (GlobalAveragePool on NCHW with rows = n * c and cols = h * w, ReduceMean
+// over the last axis).
+Status row_mean_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream);
+
+// MaxPool / AveragePool 2-D on NCHW (padding never counts in the average: ONNX's
+// count_include_pad = 0).
+struct Pool2d {
+  int64_t n = 1, c = 1, h = 1, w = 1;
+  int64_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
+  int64_t out_h() const { return (h + 2 * pad_h - kh) / stride_h + 1; }
+  int64_t out_w() const { return (w + 2 * pad_w - kw) / stride_w + 1; }
+};
+Status max_pool_2d_f32(const float* x, float* y, const Pool2d& p, cudaStream_t stream);
+Status avg_pool_2d_f32(const float* x, float* y, const Pool2d& p, cudaStream_t stream);
+
 // y[i] = a[i] + b[i] (n elements), or a[i] * b[i].
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);
 Status mul_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);

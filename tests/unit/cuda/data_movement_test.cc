@@ -1,0 +1,119 @@
+// Embedding gather, row means and 2-D pooling on the device against CPU references (skipped
+// without a GPU).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cuda/cuda_test_util.h"
+#include "engine/cuda/kernels.h"
+
+namespace modelhost::engine::cuda {
+namespace {
+
+using testing::random_floats;
+using testing::to_device;
+using testing::to_host;
+using testing::worst_error;
+
+class CudaDataTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    MODELHOST_REQUIRE_GPU();
+    auto s = Stream::create(0);
+    ASSERT_TRUE(s.ok());
+    stream_ = std::make_unique<Stream>(std::move(s).value());
+  }
+  cudaStream_t s() const { return stream_->get(); }
+  std::unique_ptr<Stream> stream_;
+};
+
+TEST_F(CudaDataTest, GatherRowsFlagsAnIndexOutOfRange) {
+  const int64_t vocab = 50, dim = 33;
+  auto table = random_floats(vocab * dim, -1, 1, 51);
+  const std::vector<int64_t> good = {0, 49, -1, 7, 7};
+  auto dt = to_device(table, s());
+  auto flag = to_device(std::vector<int>{0}, s());
+  auto di = to_device(good, s());
+  auto out = DeviceBuffer::allocate(good.size() * dim * 4);
+  ASSERT_TRUE(gather_rows_f32(static_cast<float*>(dt.data()), vocab, dim,
+                              static_cast<int64_t*>(di.data()), static_cast<int64_t>(good.size()),
+                              static_cast<float*>(out->data()), static_cast<int*>(flag.data()), s())
+                  .ok());
+  auto got = to_host<float>(*out, good.size() * dim, s());
+  for (size_t i = 0; i < good.size(); ++i) {
+    const int64_t row = good[i] < 0 ? good[i] + vocab : good[i];
+    for (int64_t j = 0; j < dim; ++j) ASSERT_EQ(got[i * dim + j], table[row * dim + j]);
+  }
+  EXPECT_EQ(to_host<int>(flag, 1, s())[0], 0);
+  auto bad = to_device(std::vector<int64_t>{3, 50}, s());
+  ASSERT_TRUE(gather_rows_f32(static_cast<float*>(dt.data()), vocab, dim,
+                              static_cast<int64_t*>(bad.data()), 2,
+                              static_cast<float*>(out->data()), static_cast<int*>(flag.data()), s())
+                  .ok());
+  EXPECT_EQ(to_host<int>(flag, 1, s())[0], 1);
+}
+
+TEST_F(CudaDataTest, RowMeanIsGlobalAveragePooling) {
+  const int64_t rows = 2 * 1280, cols = 7 * 7;
+  auto x = random_floats(rows * cols, -2, 2, 52);
+  auto dx = to_device(x, s());
+  auto dy = DeviceBuffer::allocate(rows * 4);
+  ASSERT_TRUE(
+      row_mean_f32(static_cast<float*>(dx.data()), static_cast<float*>(dy->data()), rows, cols, s())
+          .ok());
+  std::vector<float> want(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    double sum = 0;
+    for (int64_t j = 0; j < cols; ++j) sum += x[r * cols + j];
+    want[r] = static_cast<float>(sum / cols);
+  }
+  EXPECT_LE(worst_error(to_host<float>(*dy, rows, s()), want, 1e-6, 1e-5), 1.0);
+}
+
+TEST_F(CudaDataTest, MaxAndAveragePoolingWithPadding) {
+  Pool2d p;
+  p.n = 2;
+  p.c = 3;
+  p.h = 13;
+  p.w = 11;
+  p.kh = p.kw = 3;
+  p.stride_h = p.stride_w = 2;
+  p.pad_h = p.pad_w = 1;
+  auto x = random_floats(p.n * p.c * p.h * p.w, -5, 5, 53);
+  auto dx = to_device(x, s());
+  const int64_t oh = p.out_h(), ow = p.out_w(), out = p.n * p.c * oh * ow;
+  auto dmax = DeviceBuffer::allocate(out * 4), davg = DeviceBuffer::allocate(out * 4);
+  ASSERT_TRUE(
+      max_pool_2d_f32(static_cast<float*>(dx.data()), static_cast<float*>(dmax->data()), p, s())
+          .ok());
+  ASSERT_TRUE(
+      avg_pool_2d_f32(static_cast<float*>(dx.data()), static_cast<float*>(davg->data()), p, s())
+          .ok());
+  std::vector<float> wmax(out), wavg(out);
+  for (int64_t plane = 0; plane < p.n * p.c; ++plane) {
+    for (int64_t i = 0; i < oh; ++i) {
+      for (int64_t j = 0; j < ow; ++j) {
+        float mx = -INFINITY;
+        double sum = 0;
+        int count = 0;
+        for (int64_t r = 0; r < p.kh; ++r) {
+          for (int64_t c = 0; c < p.kw; ++c) {
+            const int64_t y = i * 2 - 1 + r, xx = j * 2 - 1 + c;
+            if (y < 0 || y >= p.h || xx < 0 || xx >= p.w) continue;
+            const float v = x[(plane * p.h + y) * p.w + xx];
+            mx = std::max(mx, v);
+            sum += v;
+            ++count;
+          }
+        }
+        wmax[(plane * oh + i) * ow + j] = mx;
+        wavg[(plane * oh + i) * ow + j] = static_cast<float>(sum / count);
+      }
+    }
+  }
+  EXPECT_EQ(to_host<float>(*dmax, out, s()), wmax);
+  EXPECT_LE(worst_error(to_host<float>(*davg, out, s()), wavg, 1e-6, 1e-5), 1.0);
+}
+
+}  // namespace
+}  // namespace modelhost::engine::cuda
