@@ -98,7 +98,8 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     # The wizard, step 1: a broken file is refused with the engine's message.
     page.click("nav a:has-text('Deploy')")
     page.fill("#name", "iris")
-    page.fill("#description", "iris classifier")
+    # Markup in what a user sends is shown as text, never run.
+    page.fill("#description", "<img src=x onerror=\"document.title='owned'\"> iris")
     page.set_input_files("#file", str(models_dir / "not_a_model.onnx"))
     page.click("button:has-text('Upload and continue')")
     expect_text(page, ".error", "the model file was refused: not a valid ONNX model")
@@ -116,6 +117,8 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     # The model page: call it with the tester (the owner's token works for a private model).
     page.click("#ready-msg a")
     page.wait_for_selector("#send")
+    expect_text(page, "main", "<img src=x onerror=")
+    assert page.title() == "modelhost" and page.locator("main img").count() == 0
     page.click("#send")
     expect_text(page, "#tester-out", "HTTP 200")
     expect_text(page, "#tester-out", "probabilities")
