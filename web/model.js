@@ -154,7 +154,6 @@ export async function renderModel(main, name, me) {
   const tokensHolder = h('div', { class: 'table-wrap' });
   const secretBox = h('div', { class: 'secret', hidden: true, role: 'status' });
   const tokenName = h('input', { type: 'text', id: 'token-name', placeholder: 'my-app' });
-  let lastSecret = '';
   const loadTokens = async () => {
     const tokens = (await api('GET', `${base}/access-tokens`)).tokens;
     clear(tokensHolder);
@@ -177,7 +176,6 @@ export async function renderModel(main, name, me) {
     h('div', { class: 'row' }, h('button', { type: 'button', onclick: async () => {
       try {
         const t = await api('POST', `${base}/access-tokens`, { name: tokenName.value.trim() });
-        lastSecret = t.token;
         testerToken.value = t.token;
         secretBox.textContent = '';
         secretBox.append(h('strong', {}, 'Shown once, copy it now: '), h('code', { id: 'new-secret' }, t.token));
@@ -308,6 +306,5 @@ export async function renderModel(main, name, me) {
   await refresh();
   showCapacity();
   stops.push(every(2000, refresh));
-  void lastSecret;
   return () => stops.forEach((s) => s());
 }

@@ -701,7 +701,6 @@ Result<std::string> Orchestrator::logs(std::string_view model, std::string_view 
         known = true;
       }
     }
-    std::error_code ec;
     if (!known) {
       return not_found("Model API \"" + std::string(model) + "\" has no instance \"" +
                        std::string(instance.substr(0, 80)) + "\"");
