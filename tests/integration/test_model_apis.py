@@ -217,6 +217,9 @@ def test_deploy_two_instances_each_on_its_own_gpu_and_call_both_routes(platform,
     assert r.status == 200, r.body
     assert r.json()["result"]["OUTPUT0"] == [ROW]
     assert r.header("x-request-id")
+    # The caller's request id reaches the instance and comes back in the body and the header.
+    r = p.predict("ident", p.ann, headers={"X-Request-Id": "trace-42"})
+    assert r.header("x-request-id") == "trace-42" and r.json()["request_id"] == "trace-42"
     r = http_request(p.c.port, "POST", "/v2/models/ident/infer", headers={
         "Authorization": f"Bearer {p.ann}"}, body={"inputs": [
             {"name": "INPUT0", "datatype": "FP32", "shape": [1, 16], "data": ROW}]})
