@@ -201,6 +201,21 @@ __global__ void pool_kernel(const float* x, float* y, Pool2d p, int64_t oh, int6
   }
 }
 
+__global__ void clip_kernel(const float* x, float* y, int64_t n, float lo, float hi) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    y[i] = fminf(fmaxf(x[i], lo), hi);
+  }
+}
+
+__global__ void channel_scale_kernel(const float* x, const float* scale, float* y, int64_t n,
+                                     int64_t hw) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    y[i] = x[i] * scale[i / hw];
+  }
+}
+
 constexpr int kTile = 32;
 
 __global__ void transpose_kernel(const float* x, float* y, int64_t rows, int64_t cols) {
@@ -304,6 +319,28 @@ Status avg_pool_2d_f32(const float* x, float* y, const Pool2d& p, cudaStream_t s
   if (n <= 0) return Status::ok_status();
   pool_kernel<false><<<blocks_for(n), kThreads, 0, stream>>>(x, y, p, p.out_h(), p.out_w());
   return launched("avg_pool_2d_f32");
+}
+
+Status clip_f32(const float* x, float* y, int64_t n, float lo, float hi, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  clip_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, lo, hi);
+  return launched("clip_f32");
+}
+
+Status channel_scale_f32(const float* x, const float* scale, float* y, int64_t nc, int64_t hw,
+                         cudaStream_t stream) {
+  const int64_t n = nc * hw;
+  if (n == 0) return Status::ok_status();
+  channel_scale_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, scale, y, n, hw);
+  return launched("channel_scale_f32");
+}
+
+Status copy_2d(const void* src, size_t src_pitch, void* dst, size_t dst_pitch, size_t row_bytes,
+               size_t rows, cudaStream_t stream) {
+  if (rows == 0 || row_bytes == 0) return Status::ok_status();
+  return cuda_status(cudaMemcpy2DAsync(dst, dst_pitch, src, src_pitch, row_bytes, rows,
+                                       cudaMemcpyDeviceToDevice, stream),
+                     "cudaMemcpy2DAsync");
 }
 
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {

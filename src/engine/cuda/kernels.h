@@ -50,6 +50,18 @@ struct Pool2d {
 Status max_pool_2d_f32(const float* x, float* y, const Pool2d& p, cudaStream_t stream);
 Status avg_pool_2d_f32(const float* x, float* y, const Pool2d& p, cudaStream_t stream);
 
+// y[i] = min(max(x[i], lo), hi): Clip, and ReLU6 (0, 6) of MobileNet. In place allowed.
+Status clip_f32(const float* x, float* y, int64_t n, float lo, float hi, cudaStream_t stream);
+
+// NCHW squeeze-and-excitation scaling: y[n, c, :] = x[n, c, :] * scale[n, c] (x is nc x hw).
+Status channel_scale_f32(const float* x, const float* scale, float* y, int64_t nc, int64_t hw,
+                         cudaStream_t stream);
+
+// A 2-D block copy on the device (row pitches in bytes): Concat and Slice along any axis are
+// `rows` copies of `row_bytes` contiguous bytes between tensors of different strides.
+Status copy_2d(const void* src, size_t src_pitch, void* dst, size_t dst_pitch, size_t row_bytes,
+               size_t rows, cudaStream_t stream);
+
 // y[i] = a[i] + b[i] (n elements), or a[i] * b[i].
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);
 Status mul_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);

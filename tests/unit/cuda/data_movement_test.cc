@@ -117,3 +117,49 @@ TEST_F(CudaDataTest, MaxAndAveragePoolingWithPadding) {
 
 }  // namespace
 }  // namespace modelhost::engine::cuda
+
+namespace modelhost::engine::cuda {
+namespace {
+
+using testing::random_floats;
+using testing::to_device;
+using testing::to_host;
+
+TEST(CudaMobileNetOpsTest, ClipChannelScaleAndConcatBy2dCopies) {
+  MODELHOST_REQUIRE_GPU();
+  auto stream = Stream::create(0);
+  ASSERT_TRUE(stream.ok());
+  cudaStream_t s = stream->get();
+  // ReLU6.
+  auto x = random_floats(1000, -10, 10, 61);
+  auto dx = to_device(x, s);
+  auto dy = DeviceBuffer::allocate(x.size() * 4);
+  ASSERT_TRUE(
+      clip_f32(static_cast<float*>(dx.data()), static_cast<float*>(dy->data()), 1000, 0, 6, s)
+          .ok());
+  auto clipped = to_host<float>(*dy, x.size(), s);
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(clipped[i], std::min(std::max(x[i], 0.f), 6.f));
+  // Squeeze-and-excitation: 2 x 3 channels of 4 x 5.
+  const int64_t nc = 6, hw = 20;
+  auto fm = random_floats(nc * hw, -1, 1, 62);
+  auto sc = random_floats(nc, 0, 1, 63);
+  auto dfm = to_device(fm, s), dsc = to_device(sc, s);
+  auto dout = DeviceBuffer::allocate(fm.size() * 4);
+  ASSERT_TRUE(channel_scale_f32(static_cast<float*>(dfm.data()), static_cast<float*>(dsc.data()),
+                                static_cast<float*>(dout->data()), nc, hw, s)
+                  .ok());
+  auto scaled = to_host<float>(*dout, fm.size(), s);
+  for (int64_t i = 0; i < nc * hw; ++i) ASSERT_EQ(scaled[i], fm[i] * sc[i / hw]);
+  // Concat of a [3, 4] and a [3, 2] along the last axis: two 2-D copies into a [3, 6].
+  std::vector<float> a = {0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23}, b = {4, 5, 14, 15, 24, 25};
+  auto da = to_device(a, s), db = to_device(b, s);
+  auto dc = DeviceBuffer::allocate(18 * 4);
+  ASSERT_TRUE(copy_2d(da.data(), 4 * 4, dc->data(), 6 * 4, 4 * 4, 3, s).ok());
+  ASSERT_TRUE(
+      copy_2d(db.data(), 2 * 4, static_cast<char*>(dc->data()) + 4 * 4, 6 * 4, 2 * 4, 3, s).ok());
+  EXPECT_EQ(to_host<float>(*dc, 18, s),
+            (std::vector<float>{0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 25}));
+}
+
+}  // namespace
+}  // namespace modelhost::engine::cuda
