@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "common/flags.h"
 #include "common/logging.h"
@@ -12,11 +13,57 @@
 #include "serving/backend.h"
 #include "worker/worker.h"
 
+#ifdef MODELHOST_HAVE_CUDA
+#include "engine/cuda/gemm.h"
+#include "engine/cuda/runtime.h"
+#endif
+
 namespace modelhost::worker {
-namespace {}  // namespace
+namespace {
+
+// `run`'s exit code when the device it was given cannot be used: the orchestrator marks such an
+// instance failed at once instead of restarting it.
+constexpr int kNoUsableDevice = 3;
+
+// Checks --device and --precision. The engine has no CUDA execution provider yet (docs/gpu.md),
+// so a usable GPU is checked and named, and the model runs on the CPU.
+std::optional<int> check_device(const std::string& device, const std::string& precision) {
+  if (device == "cpu") {
+    if (precision != "fp32") {
+      return command_error(invalid_argument("--precision " + precision +
+                                            " needs a CUDA device; the CPU computes in fp32"));
+    }
+    return std::nullopt;
+  }
+#ifdef MODELHOST_HAVE_CUDA
+  if (auto p = engine::cuda::parse_precision(precision); !p.ok()) return command_error(p.status());
+  auto index = engine::cuda::parse_device(device);
+  if (!index.ok()) {
+    if (index.status().code() == StatusCode::kInvalidArgument) return command_error(index.status());
+    std::cerr << "error: " << index.status().message() << "\n";
+    return kNoUsableDevice;
+  }
+  auto info = engine::cuda::device_info(*index);
+  LOG_WARN("the engine has no CUDA execution provider yet; the model runs on the CPU")
+      .kv("device", device)
+      .kv("gpu", info.ok() ? info->name : std::string("?"));
+  return std::nullopt;
+#else
+  if (device.rfind("cuda", 0) != 0) {
+    return command_error(
+        invalid_argument("--device must be cpu or cuda:N, got \"" + device + "\""));
+  }
+  std::cerr << "error: --device " << device
+            << ": this modelhost was built without CUDA (configure with -DMODELHOST_CUDA=ON)\n";
+  return kNoUsableDevice;
+#endif
+}
+
+}  // namespace
 
 int run_command(const std::vector<std::string_view>& args) {
-  std::string model, name, host = "127.0.0.1", log_level = "info";
+  std::string model, name, host = "127.0.0.1", log_level = "info", device = "cpu",
+                           precision = "fp32";
   int64_t port = 8000, max_batch = -1, delay_us = 0, threads = 1, instances = 1, io_threads = 1,
           queue = 1024, timeout_ms = 30000, header_timeout_ms = 10000, max_body_mb = 64,
           drain_s = 30;
@@ -45,7 +92,11 @@ int run_command(const std::vector<std::string_view>& args) {
   f.add_int("drain-timeout-s", "S", "on SIGTERM, how long in-flight requests may take", &drain_s, 0,
             3600);
   f.add_string("log-level", "LEVEL", "debug, info, warn or error", &log_level);
+  f.add_string("device", "DEV", "cpu or cuda:N (exit code 3 when that GPU cannot be used)",
+               &device);
+  f.add_string("precision", "P", "fp32, tf32, fp16 or bf16 (CUDA devices only)", &precision);
   if (auto exit_code = parse_command_line(f, args, &log_level)) return *exit_code;
+  if (auto exit_code = check_device(device, precision)) return *exit_code;
 
   if (name.empty()) name = std::filesystem::path(model).stem().string();
   if (!is_valid_name(name)) {

@@ -30,6 +30,8 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 constexpr auto kReadyResetsCrashes = std::chrono::seconds(60);
+// `modelhost run`'s exit code for a device it cannot use (worker/cli.cc).
+constexpr int kNoUsableDevice = 3;
 
 // A port nothing listens on now (the worker binds it a moment later).
 uint16_t free_port() {
@@ -303,6 +305,15 @@ void Orchestrator::check_processes() {
       inst.pid = 0;
       (void)db_.exec("DELETE FROM instances WHERE id = ?", {inst.id});
       if (inst.state == State::kStopping) continue;  // advance_stopping() forgets it
+      if (rc == kNoUsableDevice) {
+        // The GPU it was given cannot be used: restarting would only repeat that.
+        inst.state = State::kFailed;
+        inst.reason = "failed: no usable GPU for this instance; last log lines:\n" +
+                      log_tail(inst.log_path, 5);
+        inst.placed = false;
+        LOG_ERROR("instance has no usable GPU").kv("instance", inst.id).kv("model", inst.model);
+        continue;
+      }
       crashed(inst,
               "exited with status " + std::to_string(rc) + " (pid " + std::to_string(pid) + ")");
       continue;
@@ -500,6 +511,11 @@ void Orchestrator::launch(Instance& inst) {
                "--host",      "127.0.0.1",
                "--http-port", std::to_string(inst.port),
                "--threads",   std::to_string(threads)};
+  // On discovered GPUs the instance sees only its own (CUDA_VISIBLE_DEVICES), as cuda:0.
+  if (!inst.simulated && !inst.gpu_uuids.empty()) {
+    opts.argv.push_back("--device");
+    opts.argv.push_back("cuda:0");
+  }
   opts.env = {{"CUDA_VISIBLE_DEVICES", visible}, {"MODELHOST_INSTANCE", inst.id}};
   opts.log_path = inst.log_path;
   opts.cpus = cpus;
