@@ -14,7 +14,7 @@
 #include "worker/worker.h"
 
 #ifdef MODELHOST_HAVE_CUDA
-#include "engine/cuda/gemm.h"
+#include "engine/cuda/precision.h"
 #include "engine/cuda/runtime.h"
 #endif
 

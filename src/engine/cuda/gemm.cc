@@ -52,29 +52,6 @@ cudaDataType_t storage_type(Precision p) {
 
 }  // namespace
 
-Result<Precision> parse_precision(std::string_view text) {
-  if (text == "fp32") return Precision::kFp32;
-  if (text == "tf32") return Precision::kTf32;
-  if (text == "fp16") return Precision::kFp16;
-  if (text == "bf16") return Precision::kBf16;
-  return invalid_argument("--precision must be fp32, tf32, fp16 or bf16, got \"" +
-                          std::string(text) + "\"");
-}
-
-const char* precision_name(Precision p) {
-  switch (p) {
-    case Precision::kFp32:
-      return "fp32";
-    case Precision::kTf32:
-      return "tf32";
-    case Precision::kFp16:
-      return "fp16";
-    case Precision::kBf16:
-      return "bf16";
-  }
-  return "?";
-}
-
 Result<LtGemm> LtGemm::create(size_t workspace_bytes) {
   cublasLtHandle_t h = nullptr;
   LT_RETURN_IF_ERROR(cublasLtCreate(&h), "cublasLtCreate");

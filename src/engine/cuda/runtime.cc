@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "engine/cuda/precision.h"
+
 namespace modelhost::engine::cuda {
 
 Status cuda_status(cudaError_t err, const char* what) {
@@ -207,6 +209,29 @@ Status DeviceBuffer::download(void* host, size_t bytes, cudaStream_t stream) con
   MODELHOST_CUDA_RETURN_IF_ERROR(
       cudaMemcpyAsync(host, data_, bytes, cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync");
   return cuda_status(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+}
+
+Result<Precision> parse_precision(std::string_view text) {
+  if (text == "fp32") return Precision::kFp32;
+  if (text == "tf32") return Precision::kTf32;
+  if (text == "fp16") return Precision::kFp16;
+  if (text == "bf16") return Precision::kBf16;
+  return invalid_argument("--precision must be fp32, tf32, fp16 or bf16, got \"" +
+                          std::string(text) + "\"");
+}
+
+const char* precision_name(Precision p) {
+  switch (p) {
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kTf32:
+      return "tf32";
+    case Precision::kFp16:
+      return "fp16";
+    case Precision::kBf16:
+      return "bf16";
+  }
+  return "?";
 }
 
 }  // namespace modelhost::engine::cuda
