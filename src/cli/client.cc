@@ -57,6 +57,10 @@ Result<json::value> call(const Target& t, verb v, const std::string& path,
                    http::send_request(addr.first, addr.second, v, path,
                                       body ? json::serialize(*body) : std::string(),
                                       {{"Authorization", "Bearer " + t.token}}));
+  return parse_answer(res);
+}
+
+Result<json::value> parse_answer(const http::ClientResponse& res) {
   json::value parsed;
   if (!res.body.empty()) {
     boost::system::error_code ec;

@@ -31,6 +31,10 @@ Result<Target> target();
 Result<json::value> call(const Target& t, verb v, const std::string& path,
                          const json::value* body = nullptr);
 
+// An answer's JSON (the body as a string when it is not JSON), or, for a non-2xx status, an
+// error carrying the API's message.
+Result<json::value> parse_answer(const http::ClientResponse& res);
+
 // A JSON value as a table cell ("-" for null, "yes"/"no", numbers without noise).
 std::string cell(const json::value& v);
 

@@ -76,23 +76,6 @@ class ProgressBar {
   int last_ = -1;
 };
 
-Result<json::value> parse_answer(const http::ClientResponse& res) {
-  json::value parsed;
-  if (!res.body.empty()) {
-    boost::system::error_code ec;
-    parsed = json::parse(res.body, ec);
-    if (ec) parsed = json::value(res.body);
-  }
-  if (res.status >= 200 && res.status < 300) return parsed;
-  std::string msg = "HTTP " + std::to_string(res.status);
-  if (parsed.is_object()) {
-    if (const auto* e = parsed.as_object().if_contains("error"); e && e->is_string()) {
-      msg = std::string(e->as_string());
-    }
-  }
-  return Status(StatusCode::kFailedPrecondition, msg);
-}
-
 Result<json::value> upload(const Target& t, const std::string& path, const std::string& file) {
   ASSIGN_OR_RETURN(auto addr, http::parse_http_url(t.url));
   ProgressBar bar(fs::path(file).filename().string());

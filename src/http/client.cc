@@ -17,6 +17,29 @@ namespace modelhost::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
+namespace {
+
+// Shared by both requests; they throw on failure (caught by the callers).
+void connect(beast::tcp_stream& stream, const std::string& host, uint16_t port,
+             std::chrono::milliseconds timeout) {
+  asio::ip::tcp::resolver resolver(stream.get_executor());
+  stream.expires_after(timeout);
+  stream.connect(resolver.resolve(host, std::to_string(port)));
+}
+
+ClientResponse read_answer(beast::tcp_stream& stream) {
+  beast::flat_buffer buffer;
+  beast_http::response_parser<beast_http::string_body> parser;
+  parser.body_limit(64ull << 20);
+  beast_http::read(stream, buffer, parser);
+  beast::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  auto res = parser.release();
+  return ClientResponse{res.result_int(), std::move(res.body())};
+}
+
+}  // namespace
+
 Result<ClientResponse> send_request(const std::string& host, uint16_t port, beast_http::verb verb,
                                     const std::string& target, const std::string& body,
                                     const std::vector<std::pair<std::string, std::string>>& headers,
@@ -24,10 +47,8 @@ Result<ClientResponse> send_request(const std::string& host, uint16_t port, beas
   const std::string where = host + ":" + std::to_string(port);
   try {
     asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    stream.connect(resolver.resolve(host, std::to_string(port)));
+    connect(stream, host, port, timeout);
     Request req{verb, target, 11};
     req.set(beast_http::field::host, host);
     req.set(beast_http::field::user_agent, "modelhost-cli");
@@ -38,14 +59,7 @@ Result<ClientResponse> send_request(const std::string& host, uint16_t port, beas
     }
     req.prepare_payload();
     beast_http::write(stream, req);
-    beast::flat_buffer buffer;
-    beast_http::response_parser<beast_http::string_body> parser;
-    parser.body_limit(64ull << 20);
-    beast_http::read(stream, buffer, parser);
-    beast::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    auto res = parser.release();
-    return ClientResponse{res.result_int(), std::move(res.body())};
+    return read_answer(stream);
   } catch (const std::exception& e) {
     return unavailable("cannot reach " + where + ": " + e.what());
   }
@@ -63,10 +77,8 @@ Result<ClientResponse> send_file(const std::string& host, uint16_t port, beast_h
   file.seekg(0);
   try {
     asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    stream.connect(resolver.resolve(host, std::to_string(port)));
+    connect(stream, host, port, timeout);
     beast_http::request<beast_http::empty_body> req{verb, target, 11};
     req.set(beast_http::field::host, host);
     req.set(beast_http::field::user_agent, "modelhost-cli");
@@ -88,14 +100,7 @@ Result<ClientResponse> send_file(const std::string& host, uint16_t port, beast_h
       sent += n;
       if (progress) progress(sent, total);
     }
-    beast::flat_buffer buffer;
-    beast_http::response_parser<beast_http::string_body> parser;
-    parser.body_limit(64ull << 20);
-    beast_http::read(stream, buffer, parser);
-    beast::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    auto res = parser.release();
-    return ClientResponse{res.result_int(), std::move(res.body())};
+    return read_answer(stream);
   } catch (const std::exception& e) {
     return unavailable("cannot reach " + where + ": " + e.what());
   }
