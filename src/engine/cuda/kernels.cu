@@ -216,6 +216,37 @@ __global__ void channel_scale_kernel(const float* x, const float* scale, float* 
   }
 }
 
+__global__ void resize_kernel(const float* x, float* y, int64_t planes, int64_t in_h,
+                              int64_t in_w, int64_t out_h, int64_t out_w, ResizeMode mode) {
+  const int64_t n = planes * out_h * out_w;
+  const float sh = static_cast<float>(in_h) / static_cast<float>(out_h);
+  const float sw = static_cast<float>(in_w) / static_cast<float>(out_w);
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t ox = i % out_w, oy = (i / out_w) % out_h, plane = i / (out_w * out_h);
+    const float* src = x + plane * in_h * in_w;
+    if (mode == ResizeMode::kNearest) {
+      // asymmetric coordinates, round_prefer_floor
+      int64_t yy = static_cast<int64_t>(ceilf(oy * sh - 0.5f));
+      int64_t xx = static_cast<int64_t>(ceilf(ox * sw - 0.5f));
+      yy = yy < 0 ? 0 : (yy > in_h - 1 ? in_h - 1 : yy);
+      xx = xx < 0 ? 0 : (xx > in_w - 1 ? in_w - 1 : xx);
+      y[i] = src[yy * in_w + xx];
+      continue;
+    }
+    // half_pixel coordinates, clamped at the borders
+    const float fy = fminf(fmaxf((oy + 0.5f) * sh - 0.5f, 0.f), static_cast<float>(in_h - 1));
+    const float fx = fminf(fmaxf((ox + 0.5f) * sw - 0.5f, 0.f), static_cast<float>(in_w - 1));
+    const int64_t y0 = static_cast<int64_t>(fy), x0 = static_cast<int64_t>(fx);
+    const int64_t y1 = y0 + 1 < in_h ? y0 + 1 : in_h - 1;
+    const int64_t x1 = x0 + 1 < in_w ? x0 + 1 : in_w - 1;
+    const float dy = fy - static_cast<float>(y0), dx = fx - static_cast<float>(x0);
+    const float top = src[y0 * in_w + x0] * (1.f - dx) + src[y0 * in_w + x1] * dx;
+    const float bottom = src[y1 * in_w + x0] * (1.f - dx) + src[y1 * in_w + x1] * dx;
+    y[i] = top * (1.f - dy) + bottom * dy;
+  }
+}
+
 constexpr int kTile = 32;
 
 __global__ void transpose_kernel(const float* x, float* y, int64_t rows, int64_t cols) {
@@ -341,6 +372,15 @@ Status copy_2d(const void* src, size_t src_pitch, void* dst, size_t dst_pitch, s
   return cuda_status(cudaMemcpy2DAsync(dst, dst_pitch, src, src_pitch, row_bytes, rows,
                                        cudaMemcpyDeviceToDevice, stream),
                      "cudaMemcpy2DAsync");
+}
+
+Status resize_2d_f32(const float* x, float* y, int64_t planes, int64_t in_h, int64_t in_w,
+                     int64_t out_h, int64_t out_w, ResizeMode mode, cudaStream_t stream) {
+  const int64_t n = planes * out_h * out_w;
+  if (n == 0 || in_h == 0 || in_w == 0) return Status::ok_status();
+  resize_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, planes, in_h, in_w, out_h, out_w,
+                                                        mode);
+  return launched("resize_2d_f32");
 }
 
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {

@@ -62,6 +62,12 @@ Status channel_scale_f32(const float* x, const float* scale, float* y, int64_t n
 Status copy_2d(const void* src, size_t src_pitch, void* dst, size_t dst_pitch, size_t row_bytes,
                size_t rows, cudaStream_t stream);
 
+// Resize on NCHW (planes = n * c): nearest (round_prefer_floor, asymmetric) or bilinear
+// (half_pixel, ONNX's defaults for the two modes in the models we serve).
+enum class ResizeMode { kNearest, kLinear };
+Status resize_2d_f32(const float* x, float* y, int64_t planes, int64_t in_h, int64_t in_w,
+                     int64_t out_h, int64_t out_w, ResizeMode mode, cudaStream_t stream);
+
 // y[i] = a[i] + b[i] (n elements), or a[i] * b[i].
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);
 Status mul_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream);

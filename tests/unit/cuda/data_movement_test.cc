@@ -2,6 +2,8 @@
 // without a GPU).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "cuda/cuda_test_util.h"
@@ -159,6 +161,70 @@ TEST(CudaMobileNetOpsTest, ClipChannelScaleAndConcatBy2dCopies) {
       copy_2d(db.data(), 2 * 4, static_cast<char*>(dc->data()) + 4 * 4, 6 * 4, 2 * 4, 3, s).ok());
   EXPECT_EQ(to_host<float>(*dc, 18, s),
             (std::vector<float>{0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 25}));
+}
+
+}  // namespace
+}  // namespace modelhost::engine::cuda
+
+namespace modelhost::engine::cuda {
+namespace {
+
+// ONNX Resize references: nearest with asymmetric coordinates and round_prefer_floor, linear
+// with half_pixel coordinates.
+std::vector<float> resize_reference(const std::vector<float>& x, int64_t planes, int64_t ih,
+                                    int64_t iw, int64_t oh, int64_t ow, ResizeMode mode) {
+  std::vector<float> y(planes * oh * ow);
+  const double sh = static_cast<double>(ih) / oh, sw = static_cast<double>(iw) / ow;
+  for (int64_t p = 0; p < planes; ++p) {
+    for (int64_t i = 0; i < oh; ++i) {
+      for (int64_t j = 0; j < ow; ++j) {
+        const float* src = &x[p * ih * iw];
+        float v;
+        if (mode == ResizeMode::kNearest) {
+          const int64_t yy =
+              std::clamp<int64_t>(static_cast<int64_t>(std::ceil(i * sh - 0.5)), 0, ih - 1);
+          const int64_t xx =
+              std::clamp<int64_t>(static_cast<int64_t>(std::ceil(j * sw - 0.5)), 0, iw - 1);
+          v = src[yy * iw + xx];
+        } else {
+          const double fy = std::clamp((i + 0.5) * sh - 0.5, 0.0, static_cast<double>(ih - 1));
+          const double fx = std::clamp((j + 0.5) * sw - 0.5, 0.0, static_cast<double>(iw - 1));
+          const int64_t y0 = static_cast<int64_t>(fy), x0 = static_cast<int64_t>(fx);
+          const int64_t y1 = std::min(y0 + 1, ih - 1), x1 = std::min(x0 + 1, iw - 1);
+          const double dy = fy - y0, dx = fx - x0;
+          v = static_cast<float>((src[y0 * iw + x0] * (1 - dx) + src[y0 * iw + x1] * dx) *
+                                     (1 - dy) +
+                                 (src[y1 * iw + x0] * (1 - dx) + src[y1 * iw + x1] * dx) * dy);
+        }
+        y[(p * oh + i) * ow + j] = v;
+      }
+    }
+  }
+  return y;
+}
+
+TEST(CudaResizeTest, NearestAndLinearUpAndDown) {
+  MODELHOST_REQUIRE_GPU();
+  auto stream = Stream::create(0);
+  ASSERT_TRUE(stream.ok());
+  cudaStream_t s = stream->get();
+  const int64_t planes = 3;
+  for (auto [ih, iw, oh, ow] :
+       {std::array<int64_t, 4>{7, 5, 14, 10}, {16, 16, 8, 8}, {9, 13, 20, 6}}) {
+    auto x = testing::random_floats(planes * ih * iw, -1, 1, 71);
+    auto dx = testing::to_device(x, s);
+    auto dy = DeviceBuffer::allocate(planes * oh * ow * 4);
+    for (ResizeMode mode : {ResizeMode::kNearest, ResizeMode::kLinear}) {
+      ASSERT_TRUE(resize_2d_f32(static_cast<float*>(dx.data()), static_cast<float*>(dy->data()),
+                                planes, ih, iw, oh, ow, mode, s)
+                      .ok());
+      auto got = testing::to_host<float>(*dy, planes * oh * ow, s);
+      EXPECT_LE(
+          testing::worst_error(got, resize_reference(x, planes, ih, iw, oh, ow, mode), 1e-5, 1e-5),
+          1.0)
+          << ih << "x" << iw << " -> " << oh << "x" << ow << " mode " << static_cast<int>(mode);
+    }
+  }
 }
 
 }  // namespace
