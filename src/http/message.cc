@@ -1,8 +1,10 @@
 #include "http/message.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
+#include "common/ids.h"
 #include "common/text.h"
 
 namespace modelhost::http {
@@ -34,6 +36,27 @@ Response make_error(unsigned status, std::string_view message, unsigned version,
   append_json_escaped(body, message);
   body += "\"}";
   return make_json_response(status, std::move(body), version, keep_alive);
+}
+
+Response make_error(unsigned status, std::string_view message, std::string_view request_id,
+                    unsigned version, bool keep_alive) {
+  std::string body = "{\"error\":\"";
+  append_json_escaped(body, message);
+  body += "\",\"request_id\":\"";
+  append_json_escaped(body, request_id);
+  body += "\"}";
+  Response res = make_json_response(status, std::move(body), version, keep_alive);
+  res.set(kRequestIdField, request_id);
+  return res;
+}
+
+std::string request_id_of(const Request& req) {
+  const std::string_view given = req[kRequestIdField];
+  if (!given.empty() && given.size() <= 64 &&
+      std::all_of(given.begin(), given.end(), [](char c) { return c > 32 && c < 127; })) {
+    return std::string(given);
+  }
+  return new_id("req-");
 }
 
 int http_status_for(StatusCode code) {

@@ -39,4 +39,14 @@ Response make_error(unsigned status, std::string_view message, const Request& re
 // The same without a request to copy from (the request could not be parsed).
 Response make_error(unsigned status, std::string_view message, unsigned version, bool keep_alive);
 
+// `{"error":"<message>","request_id":"<id>"}` with X-Request-Id set: the error of a request
+// that has an id (the controller's API and gateway).
+Response make_error(unsigned status, std::string_view message, std::string_view request_id,
+                    unsigned version, bool keep_alive);
+
+inline constexpr std::string_view kRequestIdField = "X-Request-Id";
+
+// The caller's X-Request-Id when it is short (<= 64) and printable ASCII, else a new "req-" id.
+std::string request_id_of(const Request& req);
+
 }  // namespace modelhost::http

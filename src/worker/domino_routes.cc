@@ -1,9 +1,7 @@
 // The Domino-style Model API route: POST /models/{model}/latest/model with {"data": {...}}.
-#include <algorithm>
 #include <chrono>
 #include <string>
 
-#include "common/ids.h"
 #include "protocol/domino_json.h"
 #include "worker/worker.h"
 
@@ -20,20 +18,15 @@ void Worker::add_domino_routes() {
                 if (!decoded.ok()) return refuse_invalid(r, decoded.status(), arrival);
                 auto call = std::make_shared<protocol::DominoRequest>(std::move(decoded).value());
                 auto inputs = std::move(call->inputs);
-                // The caller's request id (the controller's gateway always sends one), else a new
-                // one.
-                std::string id(req["X-Request-Id"]);
-                if (id.empty() || id.size() > 64 ||
-                    !std::all_of(id.begin(), id.end(), [](char c) { return c > 32 && c < 127; })) {
-                  id = new_id("req-");
-                }
+                // The caller's request id (the gateway always sends one), else a new one.
+                const std::string id = http::request_id_of(req);
                 submit(std::move(inputs), call->batch_rows, arrival, std::nullopt, std::move(r),
                        [this, call, id](serving::InferResponse& resp) {
                          const double model_ms =
                              static_cast<double>(resp.queue_ns + resp.compute_ns) / 1e6;
                          http::Response res{http::beast_http::status::ok, 11};
                          res.set(http::beast_http::field::content_type, "application/json");
-                         res.set("X-Request-Id", id);
+                         res.set(http::kRequestIdField, id);
                          res.body() = protocol::encode_domino_response(info_, *call, resp.outputs,
                                                                        model_ms, id);
                          return res;

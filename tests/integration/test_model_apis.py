@@ -29,7 +29,7 @@ class Platform:
     """A controller with an admin, the user ann and an A100 tier."""
 
     def __init__(self, binary, tmp_path, extra_args=()):
-        self.c = start_with_nodes_args(binary, tmp_path, list(extra_args))
+        self.c = start_with_nodes(binary, tmp_path, NODES, extra_args=extra_args)
         self.admin = self.c.admin_token
         assert self.c.call("POST", "/api/users", self.admin, {"name": "ann"}).status == 201
         self.ann = self.c.call("POST", "/api/users/ann/tokens", self.admin,
@@ -75,16 +75,6 @@ class Platform:
             h["Authorization"] = f"Bearer {token}"
         return http_request(self.c.port, "POST", path or f"/models/{name}/latest/model",
                             body=DOMINO, headers=h)
-
-
-def start_with_nodes_args(binary, tmp_path, extra_args):
-    import json as _json
-    from test_serve_auth import Controller
-    path = tmp_path / "nodes.json"
-    path.write_text(_json.dumps(NODES))
-    c = Controller(binary, tmp_path / "data")
-    c.extra_args = ["--nodes", str(path), *extra_args]
-    return c.start()
 
 
 @pytest.fixture

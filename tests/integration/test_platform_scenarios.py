@@ -16,7 +16,7 @@ import pytest
 
 from modelhost_testlib import http_request
 from test_model_apis import DOMINO, ROW, worker_pids
-from test_serve_auth import Controller
+from test_serve_auth import start_with_nodes
 
 NODES = {"pools": [
     {"name": "gpu-a", "nodes": [
@@ -37,11 +37,7 @@ TIERS = [
 
 class Site:
     def __init__(self, binary, tmp_path):
-        path = tmp_path / "nodes.json"
-        path.write_text(json.dumps(NODES))
-        self.c = Controller(binary, tmp_path / "data")
-        self.c.extra_args = ["--nodes", str(path)]
-        self.c.start()
+        self.c = start_with_nodes(binary, tmp_path, NODES)
         self.binary, self.data = binary, tmp_path / "data"
         self.admin = self.c.admin_token
         self.tokens = {}

@@ -60,12 +60,12 @@ class Controller:
         return http_request(self.port, method, path, body=body, headers=h)
 
 
-def start_with_nodes(binary, tmp_path, nodes: dict, env=None) -> Controller:
+def start_with_nodes(binary, tmp_path, nodes: dict, env=None, extra_args=()) -> Controller:
     """A controller on `tmp_path`/data scheduling on the declared `nodes` (a nodes-file dict)."""
     path = tmp_path / "nodes.json"
     path.write_text(json.dumps(nodes))
     c = Controller(binary, tmp_path / "data", env)
-    c.extra_args = ["--nodes", str(path)]
+    c.extra_args = ["--nodes", str(path), *extra_args]
     return c.start()
 
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/ids.h"
 #include "common/logging.h"
 #include "common/text.h"
 
@@ -13,26 +12,13 @@ namespace modelhost::control {
 namespace json = boost::json;
 using http::beast_http::field;
 
-namespace {
-constexpr std::string_view kRequestId = "X-Request-Id";
-}  // namespace
-
-std::string request_id(const http::Request& req) {
-  const auto given = req[kRequestId];
-  if (!given.empty() && given.size() <= 64 &&
-      std::all_of(given.begin(), given.end(), [](char c) { return c > 32 && c < 127; })) {
-    return std::string(given);
-  }
-  return new_id("req-");
-}
-
 Call::Call(http::Request&& req, http::Responder&& responder)
-    : req_(std::move(req)), responder_(std::move(responder)), id_(request_id(req_)) {}
+    : req_(std::move(req)), responder_(std::move(responder)), id_(http::request_id_of(req_)) {}
 
 void Call::reply(unsigned status, const json::value& body) {
   http::Response res =
       http::make_json_response(status, json::serialize(body), req_.version(), req_.keep_alive());
-  res.set(kRequestId, id_);
+  res.set(http::kRequestIdField, id_);
   responder_.send(std::move(res));
 }
 
@@ -40,7 +26,7 @@ void Call::reply_text(unsigned status, std::string text) {
   http::Response res{static_cast<http::beast_http::status>(status), req_.version()};
   res.keep_alive(req_.keep_alive());
   res.set(field::content_type, "text/plain; charset=utf-8");
-  res.set(kRequestId, id_);
+  res.set(http::kRequestIdField, id_);
   res.body() = std::move(text);
   res.prepare_payload();
   responder_.send(std::move(res));
@@ -49,7 +35,7 @@ void Call::reply_text(unsigned status, std::string text) {
 void Call::no_content() {
   http::Response res{http::beast_http::status::no_content, req_.version()};
   res.keep_alive(req_.keep_alive());
-  res.set(kRequestId, id_);
+  res.set(http::kRequestIdField, id_);
   res.prepare_payload();
   responder_.send(std::move(res));
 }
@@ -63,15 +49,8 @@ void Call::fail(const Status& st) {
     LOG_ERROR("api error").kv("request_id", id_).kv("error", st.message());
   }
   const std::string msg = internal ? "internal error (see the controller's log)" : st.message();
-  // Escaped by hand: a message may quote what a client sent, which need not be valid UTF-8.
-  std::string body = "{\"error\":\"";
-  append_json_escaped(body, msg);
-  body += "\",\"request_id\":\"";
-  append_json_escaped(body, id_);
-  body += "\"}";
-  http::Response res = http::make_json_response(static_cast<unsigned>(code), std::move(body),
-                                                req_.version(), req_.keep_alive());
-  res.set(kRequestId, id_);
+  http::Response res =
+      http::make_error(static_cast<unsigned>(code), msg, id_, req_.version(), req_.keep_alive());
   if (code == 401) res.set(field::www_authenticate, "Bearer");
   responder_.send(std::move(res));
 }

@@ -14,9 +14,6 @@
 
 namespace modelhost::control {
 
-// The caller's X-Request-Id when it is short and printable, else a new one.
-std::string request_id(const http::Request& req);
-
 // One request: its answer carries the request id; errors are {"error", "request_id"}, and an
 // internal error's details go to the log only.
 class Call {

@@ -98,12 +98,6 @@ json::object summary_json(const TrafficStats::Summary& s) {
           {"p99_ms", s.p99_ms}};
 }
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool valid_utf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     const size_t n = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : utf8_sequence_length(s, i);

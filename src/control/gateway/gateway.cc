@@ -7,9 +7,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 
-#include "common/ids.h"
 #include "common/logging.h"
-#include "common/text.h"
 
 namespace modelhost::control {
 namespace {
@@ -18,25 +16,9 @@ namespace json = boost::json;
 using http::beast_http::field;
 using http::beast_http::verb;
 
-constexpr std::string_view kRequestId = "X-Request-Id";
 constexpr auto kModelCacheTtl = std::chrono::milliseconds(500);
 constexpr auto kAuthCacheTtl = std::chrono::seconds(1);
 constexpr auto kUpstreamTimeout = std::chrono::seconds(120);
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string request_id_of(const http::Request& req) {
-  const auto given = req[kRequestId];
-  if (!given.empty() && given.size() <= 64 &&
-      std::all_of(given.begin(), given.end(), [](char c) { return c > 32 && c < 127; })) {
-    return std::string(given);
-  }
-  return new_id("req-");
-}
 
 // The token in `Authorization: Bearer T` or `Authorization: Basic base64(T:T)` (or T: / :T).
 std::string presented_token(const http::Request& req) {
@@ -64,15 +46,7 @@ std::string presented_token(const http::Request& req) {
 
 http::Response error_response(unsigned status, const std::string& message, const http::Request& req,
                               const std::string& id) {
-  // Escaped by hand: a message may quote what a client sent, which need not be valid UTF-8.
-  std::string body = "{\"error\":\"";
-  append_json_escaped(body, message);
-  body += "\",\"request_id\":\"";
-  append_json_escaped(body, id);
-  body += "\"}";
-  http::Response res =
-      http::make_json_response(status, std::move(body), req.version(), req.keep_alive());
-  res.set(kRequestId, id);
+  http::Response res = http::make_error(status, message, id, req.version(), req.keep_alive());
   if (status == 401) res.set(field::www_authenticate, "Basic realm=\"modelhost\"");
   if (status == 503) res.set(field::retry_after, "1");
   return res;
@@ -87,6 +61,12 @@ int latency_bucket(double us) {
 double bucket_ms(int b) { return std::pow(2.0, (b + 1) / 2.0) / 1000.0; }
 
 }  // namespace
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // ---- traffic statistics -----------------------------------------------------------------------
 
@@ -253,7 +233,7 @@ void Gateway::add_routes(http::Router& router) {
     return [status, body](http::Request&& req, const http::PathParams&, http::Responder r) {
       http::Response res =
           http::make_json_response(status, json::serialize(body), req.version(), req.keep_alive());
-      res.set(kRequestId, request_id_of(req));
+      res.set(http::kRequestIdField, http::request_id_of(req));
       r.send(std::move(res));
     };
   };
@@ -271,7 +251,7 @@ void Gateway::forward(http::Request&& req, const http::PathParams& params, http:
                       const std::string& kind) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string model(params.get("model"));
-  const std::string id = request_id_of(req);
+  const std::string id = http::request_id_of(req);
   const bool counted = kind != "oip" || req.method() == verb::post;  // inferences
   auto info_or = model_info(model);
   std::shared_ptr<TrafficStats> stats_of;
@@ -335,7 +315,7 @@ void Gateway::forward(http::Request&& req, const http::PathParams& params, http:
   up->erase(field::authorization);
   up->erase(field::connection);
   up->set(field::host, "127.0.0.1");
-  up->set(kRequestId, id);
+  up->set(http::kRequestIdField, id);
   up->keep_alive(true);
   up->version(11);
   auto attempt = std::make_shared<Attempt>();
@@ -405,7 +385,7 @@ void Gateway::Attempt::done(const std::shared_ptr<Attempt>& self, Result<http::R
   http::Response out = std::move(*res);
   out.erase(field::connection);
   out.erase(field::keep_alive);
-  out.set(kRequestId, self->id);
+  out.set(http::kRequestIdField, self->id);
   out.version(self->client_version);
   out.keep_alive(self->client_keep_alive);
   self->record(out.result_int() >= 500);

@@ -34,6 +34,9 @@
 
 namespace modelhost::control {
 
+// Seconds since the epoch: the clock TrafficStats is recorded and read by.
+int64_t unix_now();
+
 // Per-second request counts and latency histograms of one Model API over the last hour.
 class TrafficStats {
  public:

@@ -190,9 +190,7 @@ void Orchestrator::recover() {
     const auto pid = static_cast<pid_t>(db_int(r[10]));
     const auto pid_start = static_cast<uint64_t>(db_int(r[11]));
     const auto cmd = process_cmdline(pid);
-    const bool ours = std::any_of(cmd.begin(), cmd.end(), [&](const std::string& a) {
-      return a.rfind(blobs_.blob_dir(), 0) == 0;
-    });
+    const bool ours = serves_our_blob(cmd);
     auto tier = tiers_.get(db_text(r[4]));
     if (pid <= 0 || process_start_ticks(pid) != pid_start || !ours || !tier.ok()) {
       if (pid > 0 && ours && process_start_ticks(pid) == pid_start) signal_group(pid, SIGTERM);
@@ -214,15 +212,7 @@ void Orchestrator::recover() {
                             parse_gpus(db_text(r[6])),
                             db_real(r[7]),
                             db_real(r[8])};
-    for (const NodeInfo& n : inventory_.nodes) {
-      if (n.name != inst.alloc.node) continue;
-      for (int g : inst.alloc.gpus) {
-        if (g >= 0 && g < static_cast<int>(n.gpus.size())) {
-          inst.gpu_uuids.push_back(n.gpus[static_cast<size_t>(g)].uuid);
-          inst.simulated = inst.simulated || n.gpus[static_cast<size_t>(g)].declared;
-        }
-      }
-    }
+    resolve_gpus(inst);
     inst.restarts = db_int(r[9]);
     inst.pid = pid;
     inst.pid_start = pid_start;
@@ -241,12 +231,28 @@ void Orchestrator::recover() {
     if (adopted.count(pid) != 0 || pid == ::getpid()) continue;
     const auto cmd = process_cmdline(pid);
     if (cmd.size() < 2 || cmd[1] != "run") continue;
-    const bool ours = std::any_of(cmd.begin(), cmd.end(), [&](const std::string& a) {
-      return a.rfind(blobs_.blob_dir(), 0) == 0;
-    });
+    const bool ours = serves_our_blob(cmd);
     if (!ours) continue;
     LOG_WARN("stopping a stray instance process").kv("pid", pid);
     signal_group(pid, SIGKILL);
+  }
+}
+
+bool Orchestrator::serves_our_blob(const std::vector<std::string>& cmdline) const {
+  return std::any_of(cmdline.begin(), cmdline.end(),
+                     [&](const std::string& a) { return a.rfind(blobs_.blob_dir(), 0) == 0; });
+}
+
+void Orchestrator::resolve_gpus(Instance& inst) const {
+  inst.gpu_uuids.clear();
+  inst.simulated = false;
+  for (const NodeInfo& n : inventory_.nodes) {
+    if (n.name != inst.alloc.node) continue;
+    for (int g : inst.alloc.gpus) {
+      if (g < 0 || g >= static_cast<int>(n.gpus.size())) continue;
+      inst.gpu_uuids.push_back(n.gpus[static_cast<size_t>(g)].uuid);
+      inst.simulated = inst.simulated || n.gpus[static_cast<size_t>(g)].declared;
+    }
   }
 }
 
@@ -469,15 +475,7 @@ void Orchestrator::place_pending() {
     }
     inst.placed = true;
     inst.alloc = p.allocation;
-    inst.gpu_uuids.clear();
-    inst.simulated = false;
-    for (const NodeInfo& n : inventory_.nodes) {
-      if (n.name != inst.alloc.node) continue;
-      for (int g : inst.alloc.gpus) {
-        inst.gpu_uuids.push_back(n.gpus[static_cast<size_t>(g)].uuid);
-        inst.simulated = inst.simulated || n.gpus[static_cast<size_t>(g)].declared;
-      }
-    }
+    resolve_gpus(inst);
     current.push_back(inst.alloc);
     launch(inst);
   }

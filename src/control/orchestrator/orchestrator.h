@@ -145,6 +145,11 @@ class Orchestrator {
   void begin_stop(Instance& inst);
   void forget(const std::string& id);
   std::string log_tail(const std::string& path, size_t lines) const;
+  // Whether a process's command line names a model file of this data directory (an instance
+  // this controller, or an earlier run of it, started).
+  bool serves_our_blob(const std::vector<std::string>& cmdline) const;
+  // The UUIDs of inst.alloc's GPUs, and whether they are declared (simulated).
+  void resolve_gpus(Instance& inst) const;
   // Replaces the gateway's view of the ready instances; with mu_ held.
   void publish_routing();
   static const char* state_name(State s);
