@@ -40,7 +40,7 @@ Result<std::unique_ptr<exec::Kernel>> make_flatten(const ir::Node& node) {
   return exec::make_kernel<FlattenKernel>(axis);
 }
 
-MH_REGISTER_CPU_KERNEL(Flatten, 1, exec::kMaxOpset, make_flatten);
+MH_REGISTER_CPU_SHAPE_KERNEL(Flatten, 1, exec::kMaxOpset, make_flatten, 0b1, true);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

@@ -23,7 +23,7 @@ Result<std::unique_ptr<exec::Kernel>> make_identity(const ir::Node& node) {
   return exec::make_kernel<IdentityKernel>();
 }
 
-MH_REGISTER_CPU_KERNEL(Identity, 1, exec::kMaxOpset, make_identity);
+MH_REGISTER_CPU_SHAPE_KERNEL(Identity, 1, exec::kMaxOpset, make_identity, 0b1, true);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

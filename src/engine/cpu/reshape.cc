@@ -75,7 +75,7 @@ Result<std::unique_ptr<exec::Kernel>> make_reshape(const ir::Node& node) {
   return exec::make_kernel<ReshapeKernel>(allow_zero == 1);
 }
 
-MH_REGISTER_CPU_KERNEL(Reshape, 5, exec::kMaxOpset, make_reshape);
+MH_REGISTER_CPU_SHAPE_KERNEL(Reshape, 5, exec::kMaxOpset, make_reshape, 0b1, true);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

@@ -51,7 +51,7 @@ Result<std::unique_ptr<exec::Kernel>> make_shape(const ir::Node& node) {
   return exec::make_kernel<ShapeKernel>(start, node.attributes.has("end"), end);
 }
 
-MH_REGISTER_CPU_KERNEL(Shape, 1, exec::kMaxOpset, make_shape);
+MH_REGISTER_CPU_SHAPE_KERNEL(Shape, 1, exec::kMaxOpset, make_shape, 0b1, false);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

@@ -20,7 +20,7 @@ Result<std::unique_ptr<exec::Kernel>> make_size(const ir::Node& node) {
   return exec::make_kernel<SizeKernel>();
 }
 
-MH_REGISTER_CPU_KERNEL(Size, 1, exec::kMaxOpset, make_size);
+MH_REGISTER_CPU_SHAPE_KERNEL(Size, 1, exec::kMaxOpset, make_size, 0b1, false);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

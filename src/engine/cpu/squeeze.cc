@@ -56,7 +56,7 @@ Result<std::unique_ptr<exec::Kernel>> make_squeeze(const ir::Node& node) {
   return exec::make_kernel<SqueezeKernel>(std::move(axes), axes_input);
 }
 
-MH_REGISTER_CPU_KERNEL(Squeeze, 1, exec::kMaxOpset, make_squeeze);
+MH_REGISTER_CPU_SHAPE_KERNEL(Squeeze, 1, exec::kMaxOpset, make_squeeze, 0b1, true);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

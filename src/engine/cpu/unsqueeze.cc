@@ -52,7 +52,7 @@ Result<std::unique_ptr<exec::Kernel>> make_unsqueeze(const ir::Node& node) {
   return exec::make_kernel<UnsqueezeKernel>(std::move(axes), axes_input);
 }
 
-MH_REGISTER_CPU_KERNEL(Unsqueeze, 1, exec::kMaxOpset, make_unsqueeze);
+MH_REGISTER_CPU_SHAPE_KERNEL(Unsqueeze, 1, exec::kMaxOpset, make_unsqueeze, 0b1, true);
 
 }  // namespace
 }  // namespace modelhost::engine::cpu

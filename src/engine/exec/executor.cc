@@ -70,54 +70,50 @@ Result<std::vector<size_t>> topological_order(const ir::Graph& graph) {
 
 }  // namespace
 
-Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph) {
+Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
+                                                   const DeviceProvider* device,
+                                                   ModelMetadata::Placement* placement) {
   RETURN_IF_ERROR(check_opset(graph));
   std::unique_ptr<Executor> ex(new Executor());
+  ex->device_ = device;
 
-  std::vector<std::unique_ptr<Kernel>> kernels(graph.nodes.size());
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+  const size_t n = graph.nodes.size();
+  std::vector<std::unique_ptr<Kernel>> kernels(n);
+  std::vector<const KernelDef*> defs(n);
+  for (size_t i = 0; i < n; ++i) {
     const ir::Node& node = graph.nodes[i];
-    const KernelDef* def = KernelRegistry::instance().find(node.domain, node.op_type, node.opset);
-    if (def == nullptr) {
+    defs[i] = KernelRegistry::instance().find(node.domain, node.op_type, node.opset);
+    if (defs[i] == nullptr) {
       return unimplemented(ir::describe_node(node, i) + ": no kernel for this op");
     }
-    auto kernel = def->factory(node);
+    auto kernel = defs[i]->factory(node);
     if (!kernel.ok()) return kernel.status().with_context(ir::describe_node(node, i));
     kernels[i] = std::move(kernel).value();
   }
   ASSIGN_OR_RETURN(std::vector<size_t> order, topological_order(graph));
 
   std::map<std::string, int> slot_of;
+  std::vector<std::string> slot_name;
   auto slot = [&](const std::string& name) {
     auto [it, inserted] = slot_of.emplace(name, ex->num_slots_);
-    if (inserted) ++ex->num_slots_;
+    if (inserted) {
+      ++ex->num_slots_;
+      slot_name.push_back(name);
+    }
     return it->second;
   };
   for (const auto& [name, t] : graph.initializers) ex->constants_.emplace_back(slot(name), t);
   for (const auto& v : graph.inputs) ex->input_slots_.push_back(slot(v.name));
-
-  std::vector<int> last_use;
+  std::vector<std::vector<int>> node_in(n), node_out(n);
   for (size_t i : order) {
-    const ir::Node& node = graph.nodes[i];
-    Step step;
-    step.kernel = std::move(kernels[i]);
-    step.label = ir::describe_node(node, i);
-    step.op_type = node.op_type;
-    for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot(in));
-    for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot(out));
-    last_use.resize(static_cast<size_t>(ex->num_slots_), -1);
-    for (int s : step.inputs) {
-      if (s >= 0) last_use[static_cast<size_t>(s)] = static_cast<int>(ex->steps_.size());
+    for (const auto& in : graph.nodes[i].inputs) node_in[i].push_back(in.empty() ? -1 : slot(in));
+    for (const auto& out : graph.nodes[i].outputs) {
+      node_out[i].push_back(out.empty() ? -1 : slot(out));
     }
-    ex->steps_.push_back(std::move(step));
   }
-  for (const auto& v : graph.outputs) ex->output_slots_.push_back(slot(v.name));
-  last_use.resize(static_cast<size_t>(ex->num_slots_), -1);
-  for (int s : ex->output_slots_) last_use[static_cast<size_t>(s)] = -1;  // never released
-  for (size_t s = 0; s < last_use.size(); ++s) {
-    if (last_use[s] >= 0)
-      ex->steps_[static_cast<size_t>(last_use[s])].release.push_back(static_cast<int>(s));
-  }
+  std::vector<int> graph_outputs;
+  for (const auto& v : graph.outputs) graph_outputs.push_back(slot(v.name));
+
   // Load-time types: what the graph declares and the weights are, carried forward through the
   // kernels that know their rules (Kernel::infer_types), so that a dtype a kernel cannot compute
   // fails here, naming the node.
@@ -126,18 +122,134 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph) {
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     slot_dtype[static_cast<size_t>(ex->input_slots_[i])] = graph.inputs[i].dtype;
   }
-  std::vector<DataType> in_types, out_types;
-  for (const Step& step : ex->steps_) {
-    in_types.clear();
-    for (int s : step.inputs) {
-      in_types.push_back(s >= 0 ? slot_dtype[static_cast<size_t>(s)] : DataType::kUndefined);
+  std::vector<std::vector<DataType>> node_in_types(n);
+  std::vector<DataType> out_types;
+  for (size_t i : order) {
+    for (int s : node_in[i]) {
+      node_in_types[i].push_back(s >= 0 ? slot_dtype[static_cast<size_t>(s)]
+                                        : DataType::kUndefined);
     }
-    out_types.assign(step.outputs.size(), DataType::kUndefined);
-    Status st = step.kernel->infer_types(in_types, out_types);
-    if (!st.ok()) return st.with_context(step.label);
-    for (size_t j = 0; j < step.outputs.size(); ++j) {
-      if (step.outputs[j] >= 0) slot_dtype[static_cast<size_t>(step.outputs[j])] = out_types[j];
+    out_types.assign(node_out[i].size(), DataType::kUndefined);
+    Status st = kernels[i]->infer_types(node_in_types[i], out_types);
+    if (!st.ok()) return st.with_context(ir::describe_node(graph.nodes[i], i));
+    for (size_t j = 0; j < node_out[i].size(); ++j) {
+      if (node_out[i][j] >= 0) slot_dtype[static_cast<size_t>(node_out[i][j])] = out_types[j];
     }
+  }
+
+  // Placement: a node goes to the device when the device has a kernel that takes it.
+  std::vector<std::unique_ptr<Kernel>> device_kernels(n);
+  std::vector<const KernelDef*> device_defs(n, nullptr);
+  std::vector<std::string> cpu_reason(n);
+  if (device != nullptr) {
+    for (size_t i : order) {
+      const ir::Node& node = graph.nodes[i];
+      const KernelDef* def = device->kernels().find(node.domain, node.op_type, node.opset);
+      if (def == nullptr) {
+        cpu_reason[i] = "no device kernel for this op";
+        continue;
+      }
+      auto kernel = def->factory(node);
+      if (!kernel.ok()) {
+        cpu_reason[i] = kernel.status().message();
+        continue;
+      }
+      out_types.assign(node_out[i].size(), DataType::kUndefined);
+      if (Status st = (*kernel)->infer_types(node_in_types[i], out_types); !st.ok()) {
+        cpu_reason[i] = st.message();
+        continue;
+      }
+      device_kernels[i] = std::move(kernel).value();
+      device_defs[i] = def;
+    }
+  }
+
+  // Steps in order, with a copy step before the first consumer that needs a value elsewhere.
+  ModelMetadata::Placement report;
+  if (device != nullptr) report.device = device->name();
+  enum Where : uint8_t { kHost, kDevice };
+  std::vector<Where> where(static_cast<size_t>(ex->num_slots_), kHost);
+  std::map<int, Tensor> constant_of;
+  for (const auto& [s, t] : ex->constants_) constant_of.emplace(s, t);
+  // An initializer that is also a graph input is only the input's default: copied like an input.
+  for (int s : ex->input_slots_) constant_of.erase(s);
+  std::map<std::pair<int, Where>, int> copy_of;  // (value, place) -> the slot of its copy there
+  auto place = [&](int s, Where to) -> Result<int> {
+    if (s < 0 || where[static_cast<size_t>(s)] == to) return s;
+    if (auto it = copy_of.find({s, to}); it != copy_of.end()) return it->second;
+    const int c = ex->num_slots_++;
+    where.push_back(to);
+    slot_name.push_back(slot_name[static_cast<size_t>(s)]);
+    copy_of[{s, to}] = c;
+    if (auto w = constant_of.find(s); w != constant_of.end() && to == kDevice) {
+      ASSIGN_OR_RETURN(Tensor uploaded, device->upload(w->second));
+      report.uploaded_weights += 1;
+      report.uploaded_bytes += static_cast<int64_t>(w->second.byte_size());
+      ex->constants_.emplace_back(c, std::move(uploaded));
+      return c;
+    }
+    const std::string& name = slot_name[static_cast<size_t>(s)];
+    Step copy;
+    copy.kernel = to == kDevice ? device->copy_to_device() : device->copy_to_host();
+    copy.inputs = {s};
+    copy.outputs = {c};
+    copy.label = "copy of \"" + name + "\" to the " + (to == kDevice ? "device" : "host");
+    copy.op_type = to == kDevice ? "CopyToDevice" : "CopyToHost";
+    report.copies.push_back({name, to == kDevice});
+    ex->steps_.push_back(std::move(copy));
+    return c;
+  };
+  for (size_t i : order) {
+    const ir::Node& node = graph.nodes[i];
+    const bool on_device = device_kernels[i] != nullptr;
+    const KernelDef& def = on_device ? *device_defs[i] : *defs[i];
+    Step step;
+    step.kernel = on_device ? std::move(device_kernels[i]) : std::move(kernels[i]);
+    step.label = ir::describe_node(node, i);
+    step.op_type = node.op_type;
+    for (size_t j = 0; j < node_in[i].size(); ++j) {
+      const uint64_t bit = j < 64 ? uint64_t{1} << j : 0;
+      int s = node_in[i][j];
+      if ((def.metadata_inputs & bit) == 0) {
+        const Where want = on_device && (def.host_inputs & bit) == 0 ? kDevice : kHost;
+        ASSIGN_OR_RETURN(s, place(s, want));
+      }
+      step.inputs.push_back(s);
+    }
+    Where out_where = on_device ? kDevice : kHost;
+    if (!on_device && def.output_views_input0 && !step.inputs.empty() && step.inputs[0] >= 0) {
+      out_where = where[static_cast<size_t>(step.inputs[0])];
+    }
+    for (int s : node_out[i]) {
+      if (s >= 0) where[static_cast<size_t>(s)] = out_where;
+      step.outputs.push_back(s);
+    }
+    if (device != nullptr) {
+      if (out_where == kDevice) {
+        ++report.device_nodes;
+      } else {
+        const bool shape_reader = def.metadata_inputs != 0 && !def.output_views_input0;
+        report.cpu_nodes.push_back(
+            {step.label, shape_reader ? "reads only shapes (no copy)" : cpu_reason[i]});
+      }
+    }
+    ex->steps_.push_back(std::move(step));
+  }
+  for (int s : graph_outputs) {
+    ASSIGN_OR_RETURN(int host, place(s, kHost));
+    ex->output_slots_.push_back(host);
+  }
+
+  std::vector<int> last_use(static_cast<size_t>(ex->num_slots_), -1);
+  for (size_t k = 0; k < ex->steps_.size(); ++k) {
+    for (int s : ex->steps_[k].inputs) {
+      if (s >= 0) last_use[static_cast<size_t>(s)] = static_cast<int>(k);
+    }
+  }
+  for (int s : ex->output_slots_) last_use[static_cast<size_t>(s)] = -1;  // never released
+  for (size_t s = 0; s < last_use.size(); ++s) {
+    if (last_use[s] >= 0)
+      ex->steps_[static_cast<size_t>(last_use[s])].release.push_back(static_cast<int>(s));
   }
   // Weights and graph inputs are never written over (their buffers are shared with the model or
   // the caller); the run-time check below would refuse them anyway.
@@ -150,6 +262,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph) {
       if (!fixed[static_cast<size_t>(s)]) step.donors.push_back(s);
     }
   }
+  if (placement != nullptr) *placement = std::move(report);
   return ex;
 }
 
@@ -185,6 +298,10 @@ Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const 
     }
     const Clock::time_point step_start = profile != nullptr ? Clock::now() : Clock::time_point();
     Status st = step.kernel->compute(ctx, in_ptrs, outs);
+    if (profile != nullptr && st.ok() && device_ != nullptr && ctx.device != nullptr) {
+      st = device_->synchronize(
+          *ctx.device);  // a device step's time is its work's, not its launch's
+    }
     if (profile != nullptr) {
       OpProfile::OpTime& op = profile->by_op_type[step.op_type];
       op.total_ms += std::chrono::duration<double, std::milli>(Clock::now() - step_start).count();

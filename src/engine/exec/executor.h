@@ -6,6 +6,9 @@
 // is released right after its last consumer so intermediates do not pile up, and an input that
 // dies at a step is first offered to that step's kernel as its output buffer (in-place
 // execution, see kernel.h) when nothing else holds it.
+//
+// With a DeviceProvider the planner also places every node on the device or the CPU and adds
+// the copy steps between them (exec/device.h); the steps stay one flat list.
 #pragma once
 
 #include <memory>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/exec/device.h"
 #include "engine/exec/kernel.h"
 #include "engine/exec/session.h"
 #include "engine/ir/graph.h"
@@ -24,7 +28,11 @@ namespace modelhost::engine::exec {
 class Executor {
  public:
   // Errors name the node: `node "fc1" (op Foo, domain "", opset 13): no kernel for this op`.
-  static Result<std::unique_ptr<Executor>> create(const ir::Graph& graph);
+  // With `device`, nodes are placed on it where it has a kernel for them (see device.h) and
+  // `placement`, when given, says where each went.
+  static Result<std::unique_ptr<Executor>> create(const ir::Graph& graph,
+                                                  const DeviceProvider* device = nullptr,
+                                                  ModelMetadata::Placement* placement = nullptr);
 
   // `inputs` in graph.inputs order, already checked against the declared dtypes and shapes.
   // Returns graph.outputs in order. Thread-safe. With a `profile`, each step's kernel time is
@@ -32,7 +40,8 @@ class Executor {
   Result<std::vector<Tensor>> run(std::span<const Tensor> inputs, const KernelContext& ctx,
                                   OpProfile* profile = nullptr) const;
 
-  // Initializers, for callers that need to know which buffers belong to the model.
+  // Initializers (device copies of weights included), for callers that need to know which
+  // buffers belong to the model.
   const std::vector<std::pair<int, Tensor>>& constants() const { return constants_; }
 
  private:
@@ -48,6 +57,7 @@ class Executor {
 
   Executor() = default;
 
+  const DeviceProvider* device_ = nullptr;
   std::vector<Step> steps_;
   int num_slots_ = 0;
   std::vector<std::pair<int, Tensor>> constants_;

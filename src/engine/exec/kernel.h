@@ -24,9 +24,16 @@ namespace modelhost::engine::exec {
 inline constexpr int64_t kMinOpset = 7;
 inline constexpr int64_t kMaxOpset = 24;
 
+// A device's per-run state (stream, scratch memory), subclassed by its provider (exec/device.h).
+struct DeviceRun {
+  virtual ~DeviceRun() = default;
+};
+
 struct KernelContext {
   // The session's intra-op pool; null runs everything on the calling thread.
   ThreadPool* pool = nullptr;
+  // The run's device state when the session has a device; its kernels cast it to their own type.
+  DeviceRun* device = nullptr;
 };
 
 // Runs fn over chunks of [0, n) of at least `min_chunk` items, on the pool when there is one.

@@ -8,6 +8,7 @@
 
 #include "common/logging.h"
 #include "common/thread_pool.h"
+#include "engine/exec/device.h"
 #include "engine/exec/executor.h"
 #include "engine/exec/shape_inference.h"
 #include "engine/ir/arena.h"
@@ -76,7 +77,9 @@ class OnnxSession final : public Session {
       // Plan the unoptimized graph first, so every structural error (unknown op, bad opset,
       // cycle, missing input) is reported against the model as written.
       RETURN_IF_ERROR(exec::Executor::create(model.graph).status());
-      ASSIGN_OR_RETURN(auto reports, opt::optimize(model.graph));
+      opt::OptimizeOptions opt_options;
+      opt_options.cpu_layouts = options.device == nullptr;
+      ASSIGN_OR_RETURN(auto reports, opt::optimize(model.graph, opt_options));
       for (const auto& r : reports) {
         ModelMetadata::Pass p{
             r.pass, static_cast<int64_t>(r.nodes_before), static_cast<int64_t>(r.nodes_after), {}};
@@ -84,9 +87,11 @@ class OnnxSession final : public Session {
         s->metadata_.passes.push_back(std::move(p));
       }
     }
-    ASSIGN_OR_RETURN(auto executor, exec::Executor::create(model.graph));
+    ASSIGN_OR_RETURN(auto executor, exec::Executor::create(model.graph, options.device.get(),
+                                                           &s->metadata_.placement));
 
     s->executor_ = std::move(executor);
+    s->device_ = options.device;
     for (const auto& v : model.graph.inputs) {
       s->signature_.inputs.push_back({v.name, v.dtype, v.shape});
       s->input_has_shape_.push_back(v.has_shape);
@@ -122,6 +127,15 @@ class OnnxSession final : public Session {
         .kv("outputs", static_cast<int64_t>(s->signature_.outputs.size()))
         .kv("batchable", s->signature_.batchable)
         .kv("intra_op_threads", threads);
+    if (s->device_ != nullptr) {
+      const ModelMetadata::Placement& p = s->metadata_.placement;
+      LOG_INFO("model placed on the device")
+          .kv("device", p.device)
+          .kv("device_nodes", p.device_nodes)
+          .kv("cpu_nodes", static_cast<int64_t>(p.cpu_nodes.size()))
+          .kv("copies_per_run", static_cast<int64_t>(p.copies.size()))
+          .kv("uploaded_weight_bytes", p.uploaded_bytes);
+    }
     return std::unique_ptr<Session>(std::move(s));
   }
 
@@ -144,6 +158,11 @@ class OnnxSession final : public Session {
     RETURN_IF_ERROR(check_inputs(inputs));
     exec::KernelContext ctx;
     ctx.pool = pool_.get();
+    std::unique_ptr<exec::DeviceRun> device_run;
+    if (device_ != nullptr) {
+      ASSIGN_OR_RETURN(device_run, device_->begin_run());
+      ctx.device = device_run.get();
+    }
     // This call's intermediates live in an arena of its own, taken from the idle ones.
     std::shared_ptr<BufferArena> arena = take_arena();
     struct GiveBack {
@@ -153,7 +172,13 @@ class OnnxSession final : public Session {
     } give_back{this, arena};
     ScopedArena scope(arena.get());
     try {
-      ASSIGN_OR_RETURN(std::vector<Tensor> outputs, executor_->run(inputs, ctx, profile));
+      auto result = executor_->run(inputs, ctx, profile);
+      if (device_run != nullptr) {
+        // The device's own errors (flagged by its kernels) come out here, after its work ended.
+        Status device_status = device_->end_run(std::move(device_run));
+        if (result.ok() && !device_status.ok()) return device_status;
+      }
+      ASSIGN_OR_RETURN(std::vector<Tensor> outputs, std::move(result));
       // Identity, Reshape and friends may hand back a view of a caller's buffer; outputs must
       // outlive and stay independent of the inputs, so those are copied.
       for (Tensor& out : outputs) {
@@ -226,11 +251,14 @@ class OnnxSession final : public Session {
       m.peak_arena_bytes = std::max(m.peak_arena_bytes, st.peak_in_use_bytes);
       m.arena_bytes += st.in_use_bytes + st.free_bytes;
     }
-    for (const auto& [slot, t] : executor_->constants()) m.weight_bytes += t.byte_size();
+    for (const auto& [slot, t] : executor_->constants()) {
+      (t.on_device() ? m.device_weight_bytes : m.weight_bytes) += t.byte_size();
+    }
     return m;
   }
 
  private:
+  std::shared_ptr<const exec::DeviceProvider> device_;  // before executor_: outlives its kernels
   std::unique_ptr<exec::Executor> executor_;
   mutable std::mutex arena_mu_;
   mutable std::vector<std::shared_ptr<BufferArena>> all_arenas_;   // one per concurrent run seen

@@ -20,6 +20,10 @@
 
 namespace modelhost::engine {
 
+namespace exec {
+class DeviceProvider;
+}
+
 struct TensorInfo {
   std::string name;
   DataType dtype = DataType::kUndefined;
@@ -60,6 +64,24 @@ struct ModelMetadata {
     std::vector<std::string> symbols;
   };
   std::vector<InferredShape> output_shapes;
+  // Where the nodes run, for a session with a device (exec/device.h); empty `device` otherwise.
+  struct Placement {
+    std::string device;
+    int64_t device_nodes = 0;  // views of device tensors (Reshape, ...) included
+    struct CpuNode {
+      std::string node;    // describe_node()
+      std::string reason;  // why not on the device
+    };
+    std::vector<CpuNode> cpu_nodes;
+    struct Copy {
+      std::string value;
+      bool to_device = true;
+    };
+    std::vector<Copy> copies;  // the copy steps of every run
+    int64_t uploaded_weights = 0;
+    int64_t uploaded_bytes = 0;
+  };
+  Placement placement;
 };
 
 // Where the time of a run goes, per op type, summed over the runs that filled it. Filled by
@@ -76,10 +98,11 @@ struct OpProfile {
 
 // Memory a session holds, for `modelhost perf` and the load log.
 struct MemoryStats {
-  size_t weight_bytes = 0;      // the model's weights, shared by all runs
-  size_t peak_arena_bytes = 0;  // the most one run's intermediates and outputs held at once
-  size_t arena_bytes = 0;       // held by the arenas now (in use + cached for the next runs)
-  size_t arenas = 0;            // one per run that was ever in flight at the same time
+  size_t weight_bytes = 0;         // the model's weights, shared by all runs
+  size_t device_weight_bytes = 0;  // their copies on the session's device
+  size_t peak_arena_bytes = 0;     // the most one run's intermediates and outputs held at once
+  size_t arena_bytes = 0;          // held by the arenas now (in use + cached for the next runs)
+  size_t arenas = 0;               // one per run that was ever in flight at the same time
 };
 
 struct SessionOptions {
@@ -88,6 +111,9 @@ struct SessionOptions {
   int intra_op_threads = 1;
   // Run the graph passes of engine/opt (constant folding, dead-node elimination) at load time.
   bool optimize = true;
+  // Run on this device (engine/cuda/provider.h makes the CUDA one); null: on the CPU. Nodes the
+  // device has no kernel for run on the CPU, with copies between (metadata().placement).
+  std::shared_ptr<const exec::DeviceProvider> device;
 };
 
 class Session {

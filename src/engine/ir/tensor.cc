@@ -80,6 +80,13 @@ Tensor Tensor::view(DataType dtype, Shape shape, const void* data,
   return t;
 }
 
+Tensor Tensor::device_view(DataType dtype, Shape shape, const void* device_data,
+                           std::shared_ptr<const void> owner) {
+  Tensor t = view(dtype, std::move(shape), device_data, std::move(owner));
+  t.on_device_ = true;
+  return t;
+}
+
 Tensor Tensor::reshaped(Shape shape) const {
   Tensor t = *this;
   t.shape_ = std::move(shape);

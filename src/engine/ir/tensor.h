@@ -4,6 +4,10 @@
 // (Tensor::view), keeping that owner alive through a shared_ptr — so a tensor decoded from an
 // HTTP body can point straight into the body without a copy. Copying a Tensor is shallow: both
 // copies share the buffer. Not thread-safe for concurrent writes; concurrent reads are fine.
+//
+// A tensor may also describe memory on an accelerator (Tensor::device_view, on_device()): its
+// dtype and shape are read as usual, its data only by that device's kernels. The executor's
+// planner sees to it that a CPU kernel is never handed one (exec/device.h).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +40,10 @@ class Tensor {
   // caller guarantees the memory outlives every copy of the tensor).
   static Tensor view(DataType dtype, Shape shape, const void* data,
                      std::shared_ptr<const void> owner);
+  // A view of device memory (a device kernel's output, an uploaded weight), kept alive by `owner`
+  // (null for memory of the run's device arena, which outlives every tensor of the run).
+  static Tensor device_view(DataType dtype, Shape shape, const void* device_data,
+                            std::shared_ptr<const void> owner);
   // A 1-element-per-value tensor filled from a vector (convenient in tests).
   template <typename T>
   static Tensor from_vector(Shape shape, const std::vector<T>& values) {
@@ -52,6 +60,8 @@ class Tensor {
   int64_t num_elements() const { return num_elements_; }
   size_t byte_size() const { return static_cast<size_t>(num_elements_) * dtype_size(dtype_); }
   bool defined() const { return dtype_ != DataType::kUndefined; }
+  // True for device memory: only the device's kernels and copies may touch raw_data().
+  bool on_device() const { return on_device_; }
 
   const void* raw_data() const { return data_; }
   // Writable access. Only valid on tensors the caller owns (allocated, not shared views).
@@ -84,6 +94,7 @@ class Tensor {
   int64_t num_elements_ = 0;
   const void* data_ = nullptr;
   std::shared_ptr<const void> owner_;
+  bool on_device_ = false;
 };
 
 }  // namespace modelhost::engine

@@ -58,11 +58,17 @@ Status pack_matmul_weights(ir::Graph& graph);
 // Marks chains of FusedConvs whose intermediate tensors can stay in oneDNN's blocked layout.
 Status keep_blocked_layouts(ir::Graph& graph);
 
+struct OptimizeOptions {
+  // The CPU's own layouts (oneDNN blocked convolution chains, packed MatMul weights); off for a
+  // graph placed on a device, whose kernels take the plain ONNX layouts.
+  bool cpu_layouts = true;
+};
+
 // The default pipeline, in this order: constant folding, dead-node elimination, Conv+BN folding,
 // LayerNorm fusion, GELU fusion, attention fusion, MatMul+bias(+activation) fusion,
 // Conv(+Add)(+activation) fusion, blocked layouts across convolutions, MatMul weight packing,
 // and dead-node elimination again for the weights the rewrites left unused.
-Result<std::vector<PassReport>> optimize(ir::Graph& graph);
+Result<std::vector<PassReport>> optimize(ir::Graph& graph, const OptimizeOptions& options = {});
 
 // Op type -> count.
 std::map<std::string, int> count_ops(const ir::Graph& graph);

@@ -9,7 +9,7 @@ std::map<std::string, int> count_ops(const ir::Graph& graph) {
   return counts;
 }
 
-Result<std::vector<PassReport>> optimize(ir::Graph& graph) {
+Result<std::vector<PassReport>> optimize(ir::Graph& graph, const OptimizeOptions& options) {
   std::vector<PassReport> reports;
   auto run = [&](const char* name, Status (*pass)(ir::Graph&)) -> Status {
     PassReport r;
@@ -29,8 +29,10 @@ Result<std::vector<PassReport>> optimize(ir::Graph& graph) {
   RETURN_IF_ERROR(run("attention_fusion", &fuse_attention));
   RETURN_IF_ERROR(run("matmul_bias_fusion", &fuse_matmul_bias));
   RETURN_IF_ERROR(run("conv_activation_fusion", &fuse_conv_activation));
-  RETURN_IF_ERROR(run("conv_layout", &keep_blocked_layouts));
-  RETURN_IF_ERROR(run("matmul_weight_packing", &pack_matmul_weights));
+  if (options.cpu_layouts) {
+    RETURN_IF_ERROR(run("conv_layout", &keep_blocked_layouts));
+    RETURN_IF_ERROR(run("matmul_weight_packing", &pack_matmul_weights));
+  }
   RETURN_IF_ERROR(run("dead_weight_elimination", &eliminate_dead_nodes));
   return reports;
 }
