@@ -1,8 +1,9 @@
 // The deploy wizard, the product's two steps: (1) name, environment, model file (uploaded with a
-// progress bar; the engine's refusal shown as is); (2) tier and instances, with what each tier
-// gives and what the quota allows; then the instances are followed until ready.
+// progress bar; the engine's refusal shown as is); (2) tier, instances and precision, with what
+// each tier gives and what the quota allows; then the instances are followed until ready.
 import { api, upload } from './api.js';
 import { badge, clear, errorBox, every, fmt, h } from './dom.js';
+import { precisionField } from './precision.js';
 
 export async function renderDeploy(main, me) {
   const stops = [];
@@ -68,8 +69,10 @@ export async function renderDeploy(main, me) {
       `${t.name} — ${fmt(t.cpu_request)} CPU, ${fmt(t.memory_request_gib)} GiB, ${t.gpus} GPU${t.gpus === 1 ? '' : 's'}${t.gpu_type ? ` ${t.gpu_type}` : ''} (pool ${t.node_pool})`)));
     const instances = h('input', { type: 'number', id: 'instances', min: 1, max: 32, value: 1 });
     const allows = h('p', { class: 'hint', id: 'allows', 'aria-live': 'polite' });
+    const precision = precisionField();
     const show = () => {
       const t = tiers.find((x) => x.name === tierSelect.value);
+      precision.forTier(t);
       if (!t) { allows.textContent = 'No hardware tiers yet: ask an admin to define one.'; return; }
       const u = quota.used;
       const byGpu = t.gpus ? Math.floor((quota.max_gpus - u.gpus) / t.gpus) : Infinity;
@@ -84,14 +87,16 @@ export async function renderDeploy(main, me) {
     const form2 = h('form', {},
       h('p', {}, 'Model API ', h('strong', {}, m.name), ' created with version 1.'),
       h('label', { for: 'tier' }, 'Hardware tier'), tierSelect,
-      h('label', { for: 'instances' }, 'Instances'), instances, allows, err2, h('div', { class: 'row' }, deployBtn));
+      h('label', { for: 'instances' }, 'Instances'), instances, allows, ...precision.elements,
+      err2, h('div', { class: 'row' }, deployBtn));
     clear(body).append(form2);
     show();
     form2.addEventListener('submit', async (e) => {
       e.preventDefault();
       deployBtn.disabled = true;
       try {
-        await api('PUT', `/api/models/${encodeURIComponent(m.name)}/deployment`, { tier: tierSelect.value, instances: Number(instances.value) });
+        await api('PUT', `/api/models/${encodeURIComponent(m.name)}/deployment`,
+          { tier: tierSelect.value, instances: Number(instances.value), precision: precision.select.value });
         err2.show(null);
         step3(m.name);
       } catch (ex) { err2.show(ex); } finally { deployBtn.disabled = false; }

@@ -3,6 +3,7 @@
 import { api, apiText, callModel, token, upload } from './api.js';
 import { lineChart } from './charts.js';
 import { ago, badge, bytes, clear, duration, errorBox, every, fmt, h } from './dom.js';
+import { precisionField } from './precision.js';
 
 // An Open Inference Protocol request for the active version's signature, with small numbers.
 function sampleV2(m) {
@@ -45,13 +46,14 @@ export async function renderModel(main, name, me) {
   const tierSelect = h('select', { id: 'tier' });
   const instancesInput = h('input', { type: 'number', id: 'instances', min: 1, max: 32, value: 1 });
   const capacity = h('p', { class: 'hint', id: 'capacity', 'aria-live': 'polite' });
+  const precision = precisionField();
   const deployErr = errorBox();
   const saveBtn = h('button', { type: 'submit' }, 'Save deployment');
   const deployForm = h('form', { class: 'panel', 'aria-labelledby': 'dep-h' },
     h('h2', { id: 'dep-h' }, 'Deployment'),
     h('label', { for: 'tier' }, 'Hardware tier'), tierSelect,
     h('label', { for: 'instances' }, 'Instances ', h('span', { class: 'hint' }, '(1 to 32; each gets GPUs of its own)')),
-    instancesInput, capacity, deployErr, h('div', { class: 'row' }, saveBtn));
+    instancesInput, capacity, ...precision.elements, deployErr, h('div', { class: 'row' }, saveBtn));
   let tiers = [];
   let deploymentTouched = false;
   const showCapacity = async () => {
@@ -72,13 +74,16 @@ export async function renderModel(main, name, me) {
         `${fmt(quota.max_memory_gib)} GiB.`;
     } catch (e) { capacity.textContent = e.message; }
   };
-  tierSelect.addEventListener('change', () => { deploymentTouched = true; showCapacity(); });
+  const tierChosen = () => tiers.find((t) => t.name === tierSelect.value);
+  tierSelect.addEventListener('change', () => { deploymentTouched = true; precision.forTier(tierChosen()); showCapacity(); });
   instancesInput.addEventListener('input', () => { deploymentTouched = true; });
+  precision.select.addEventListener('change', () => { deploymentTouched = true; });
   deployForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     saveBtn.disabled = true;
     try {
-      model = await api('PUT', `${base}/deployment`, { tier: tierSelect.value, instances: Number(instancesInput.value) });
+      model = await api('PUT', `${base}/deployment`,
+        { tier: tierSelect.value, instances: Number(instancesInput.value), precision: precision.select.value });
       deployErr.show(null);
       deploymentTouched = false;
       draw();
@@ -217,6 +222,9 @@ export async function renderModel(main, name, me) {
       h('dt', {}, 'Owner'), h('dd', {}, m.owner),
       h('dt', {}, 'Description'), h('dd', {}, m.description || '-'),
       h('dt', {}, 'Active version'), h('dd', {}, `${m.active_version} of ${m.latest_version}`),
+      h('dt', {}, 'Deployment'), h('dd', { id: 'deployment' }, m.deployment.tier
+        ? `tier ${m.deployment.tier}, ${m.deployment.instances} instance${m.deployment.instances === 1 ? '' : 's'}, precision ${m.deployment.precision}`
+        : 'not deployed'),
       h('dt', {}, 'Instances ready'), h('dd', { id: 'ready' }, `${m.instances_ready} of ${m.instances_desired}`),
       h('dt', {}, 'Last deployment'), h('dd', {}, ago(m.deployment.deployed_at)),
       h('dt', {}, 'Last 5 min'), h('dd', {}, `${fmt(m.traffic.requests_per_s)} req/s, p50 ${fmt(m.traffic.p50_ms, 2)} ms, p99 ${fmt(m.traffic.p99_ms, 2)} ms, errors ${fmt(m.traffic.error_rate * 100)}%`)));
@@ -232,6 +240,8 @@ export async function renderModel(main, name, me) {
     if (!deploymentTouched) {
       if (m.deployment.tier) tierSelect.value = m.deployment.tier;
       instancesInput.value = m.deployment.instances || 1;
+      precision.forTier(tierChosen());
+      precision.select.value = m.deployment.precision;
     }
     visSelect.value = m.visibility;
     // Instances.

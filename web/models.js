@@ -4,8 +4,8 @@ import { ago, badge, clear, errorBox, every, fmt, h } from './dom.js';
 
 const COLUMNS = [
   ['name', 'Name'], ['owner', 'Owner'], ['status', 'Status'], ['active_version', 'Version'],
-  ['tier', 'Tier'], ['ready', 'Instances'], ['gpus', 'GPUs'], ['rps', 'Req/s'],
-  ['p50', 'p50 ms'], ['p99', 'p99 ms'], ['err', 'Errors'], ['deployed_at', 'Deployed'],
+  ['tier', 'Tier'], ['precision', 'Precision'], ['ready', 'Instances'], ['gpus', 'GPUs'],
+  ['rps', 'Req/s'], ['p50', 'p50 ms'], ['p99', 'p99 ms'], ['err', 'Errors'], ['deployed_at', 'Deployed'],
 ];
 
 function row(m) {
@@ -14,7 +14,8 @@ function row(m) {
     .map((i) => `${i.node}:${i.gpus.join('+')}`).join(', ');
   return {
     name: m.name, owner: m.owner, status: m.status, active_version: m.active_version,
-    tier: m.deployment.tier || '-', ready: `${m.instances_ready}/${m.instances_desired}`,
+    tier: m.deployment.tier || '-', precision: m.deployment.tier ? m.deployment.precision : '-',
+    ready: `${m.instances_ready}/${m.instances_desired}`,
     gpus: gpus || '-', rps: t.requests_per_s, p50: t.p50_ms, p99: t.p99_ms, err: t.error_rate,
     deployed_at: m.deployment.deployed_at, _m: m,
   };
@@ -57,7 +58,7 @@ export function renderModels(main, me) {
     const body = shown.map((r) => h('tr', { 'data-model': r.name },
       h('td', {}, h('a', { href: `#/models/${encodeURIComponent(r.name)}` }, r.name)),
       h('td', {}, r.owner), h('td', {}, badge(r.status)), h('td', {}, r.active_version),
-      h('td', {}, r.tier), h('td', {}, r.ready), h('td', {}, r.gpus),
+      h('td', {}, r.tier), h('td', {}, r.precision), h('td', {}, r.ready), h('td', {}, r.gpus),
       h('td', { class: 'num' }, fmt(r.rps)), h('td', { class: 'num' }, fmt(r.p50, 2)),
       h('td', { class: 'num' }, fmt(r.p99, 2)), h('td', { class: 'num' }, `${fmt(r.err * 100)}%`),
       h('td', {}, ago(r.deployed_at))));

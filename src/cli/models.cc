@@ -171,7 +171,7 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
   auto arg = [&](size_t i) { return i < pos.size() ? std::string(pos[i]) : std::string(); };
 
   std::string output = "table", file, tier, description, note, label = "prod", instance, json_file,
-              visibility;
+              visibility, precision;
   int64_t instances = 0, wait_timeout = 600, tail = 100;
   bool no_wait = false, follow = false;
   Flags f("modelhost " + std::string(command),
@@ -183,6 +183,10 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
                  &tier);
     f.add_int("instances", "N", "instances, 1 to 32 (default: the current count, else 1)",
               &instances, 1, 32);
+    f.add_string("precision", "P",
+                 "fp32, tf32, fp16 or bf16; other than fp32 on GPU tiers only (default: the "
+                 "current one, else fp32)",
+                 &precision);
     f.add_string("description", "TEXT", "what the Model API does (a new one)", &description);
     f.add_string("note", "TEXT", "a note on this version", &note);
     f.add_string("visibility", "VIS", "public (no token needed) or private", &visibility);
@@ -224,8 +228,8 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
     }
     print_fields(m, {"name", "status", "active_version", "latest_version"});
     const auto& d = m.at("deployment");
-    std::cout << "tier: " << cell(d.at("tier")) << "\ninstances: " << cell(d.at("instances"))
-              << "\n";
+    std::cout << "tier: " << cell(d.at("tier")) << "\nprecision: " << cell(d.at("precision"))
+              << "\ninstances: " << cell(d.at("instances")) << "\n";
   };
   auto post = [&](const std::string& path, const json::value& body) -> int {
     auto res = call(*t, verb::post, path, &body);
@@ -247,6 +251,7 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
             {"status", o.at("status")},
             {"version", o.at("active_version")},
             {"tier", o.at("deployment").at("tier")},
+            {"precision", o.at("deployment").at("precision")},
             {"ready", cell(o.at("instances_ready")) + "/" + cell(o.at("instances_desired"))},
             {"rps", format_number(static_cast<double>(static_cast<int64_t>(
                                       traffic.at("requests_per_s").to_number<double>() * 10)) /
@@ -258,6 +263,7 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
                    {"STATUS", "status"},
                    {"VERSION", "version"},
                    {"TIER", "tier"},
+                   {"PRECISION", "precision"},
                    {"READY", "ready"},
                    {"REQ/S", "rps"},
                    {"P50_MS", "p50"}});
@@ -274,11 +280,19 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
   }
 
   if (command == "deploy") {
-    if (pos.size() != 1) return usage("deploy NAME --file model.onnx [--tier T] [--instances N]");
+    if (pos.size() != 1) {
+      return usage("deploy NAME --file model.onnx [--tier T] [--instances N] [--precision P]");
+    }
     auto existing = call(*t, verb::get, base);
     const bool exists = existing.ok();
     if (!exists && existing.status().message().rfind("no Model API", 0) != 0) {
       return api_error(existing.status());
+    }
+    // A value no deployment takes is a command-line mistake, found before anything is uploaded.
+    if (!precision.empty() && precision != "fp32" && precision != "tf32" && precision != "fp16" &&
+        precision != "bf16") {
+      return command_error(invalid_argument(
+          "--precision must be one of fp32, tf32, fp16, bf16, got \"" + precision + "\""));
     }
     if (!exists && file.empty()) {
       return command_error(invalid_argument("Model API \"" + name +
@@ -308,6 +322,7 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
     json::object deployment;
     if (!tier.empty()) deployment["tier"] = tier;
     if (instances > 0) deployment["instances"] = instances;
+    if (!precision.empty()) deployment["precision"] = precision;
     const json::value body = deployment;
     auto res = call(*t, verb::put, base + "/deployment", &body);
     if (!res.ok()) return api_error(res.status());
@@ -328,7 +343,7 @@ int model_command(std::string_view command, const std::vector<std::string_view>&
       print_fields(m, {"name", "owner", "description", "status", "visibility", "active_version",
                        "latest_version"});
       const auto& d = m.at("deployment");
-      std::cout << "tier: " << cell(d.at("tier"))
+      std::cout << "tier: " << cell(d.at("tier")) << "\nprecision: " << cell(d.at("precision"))
                 << "\ninstances: " << cell(m.at("instances_ready")) << " ready of "
                 << cell(m.at("instances_desired")) << "\ndeployed_at: " << cell(d.at("deployed_at"))
                 << "\n";

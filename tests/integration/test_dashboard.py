@@ -1,9 +1,9 @@
 """The dashboard in a real browser: Playwright driving Debian's Chromium (headless) against a real
 `modelhost serve` on the declared pools of examples/nodes.json. Signs in, deploys a model through
-the wizard (a broken file first), calls it with the tester, scales it to two instances and sees
-two GPUs taken on the nodes page, uploads and promotes a new version, hits the quota, creates and
-revokes an access token and sees the call refused. Screenshots of each page go to
-$MODELHOST_SCREENSHOTS (default build/screenshots)."""
+the wizard (a broken file first; precision fp16, which a tier without GPUs does not offer), calls it
+with the tester, scales it to two instances and sees two GPUs taken on the nodes page, uploads and
+promotes a new version, hits the quota, creates and revokes an access token and sees the call
+refused. Screenshots of each page go to $MODELHOST_SCREENSHOTS (default build/screenshots)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,8 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     admin.click("button:has-text('Create')")
     admin.wait_for_selector("tr[data-tier='a100x1']")
     shot(admin, "admin-tiers")
+    cpu = {"name": "cpu-small", "cpu_request": 0.5, "gpus": 0, "node_pool": "cpu"}
+    assert c.call("POST", "/api/tiers", ADMIN, cpu).status == 201
 
     # Ann signs in: the empty state says what to do.
     page = page_for(browser, c, ann, errors)
@@ -109,6 +111,13 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     # Step 2: the tier, what it gives and what the quota allows.
     page.wait_for_selector("#tier")
     expect_text(page, "#allows", "Your quota allows 2 more instance(s)")
+    # The precision: fp32 only on a tier without GPUs, the others on a GPU tier.
+    page.select_option("#tier", "cpu-small")
+    playwright.expect(page.locator("#precision option[value='fp16']")).to_be_disabled()
+    expect_text(page, "#precision-hint", "Only fp32: tier cpu-small has no GPUs")
+    page.select_option("#tier", "a100x1")
+    playwright.expect(page.locator("#precision option[value='fp16']")).to_be_enabled()
+    page.select_option("#precision", "fp16")
     shot(page, "deploy-hardware")
     page.click("button:has-text('Deploy')")
     page.wait_for_selector("#ready-msg")
@@ -117,6 +126,8 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     # The model page: call it with the tester (the owner's token works for a private model).
     page.click("#ready-msg a")
     page.wait_for_selector("#send")
+    expect_text(page, "#deployment", "tier a100x1, 1 instance, precision fp16")
+    expect_text(page, "main", "simulated GPU: runs on the CPU in fp32, not fp16")
     expect_text(page, "main", "<img src=x onerror=")
     assert page.title() == "modelhost" and page.locator("main img").count() == 0
     page.click("#send")
@@ -136,6 +147,7 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     page.fill("#instances", "2")
     page.click("button:has-text('Save deployment')")
     expect_text(page, "#ready", "2 of 2")
+    expect_text(page, "#deployment", "2 instances, precision fp16")  # the form kept it
     shot(page, "model-detail")
     admin.goto(f"http://127.0.0.1:{c.port}/#/admin/nodes")
     playwright.expect(admin.locator(".gpu.held")).to_have_count(2, timeout=20000)
@@ -181,6 +193,7 @@ def test_the_dashboard_end_to_end(controller, browser, models_dir):
     # The overview lists it with its instances and GPUs; the quotas page shows the usage.
     page.click("nav a:has-text('Models')")
     expect_text(page, "tr[data-model='iris']", "2/2")
+    expect_text(page, "tr[data-model='iris']", "fp16")
     shot(page, "models")
     admin.goto(f"http://127.0.0.1:{c.port}/#/admin/quotas")
     expect_text(admin, "tr[data-user='ann']", "2 of")
@@ -199,7 +212,7 @@ def test_the_dashboard_is_served_offline_with_a_strict_policy(controller):
     assert js.status == 200 and js.header("content-type").startswith("text/javascript")
     # Nothing is fetched from elsewhere: no http(s) URL in any asset.
     for name in ("index.html", "app.js", "api.js", "dom.js", "charts.js", "models.js", "model.js",
-                 "deploy.js", "admin.js", "style.css"):
+                 "deploy.js", "precision.js", "admin.js", "style.css"):
         body = controller.call("GET", f"/ui/{name}").body.decode()
         assert not re.search(r"https?://(?!127\.0\.0\.1)", body.replace("http://www.w3.org/2000/svg", "")), name
     assert controller.call("GET", "/ui/../data/modelhost.db").status in (400, 404)

@@ -261,8 +261,9 @@ def test_the_cli_deploys_in_two_steps_and_manages_the_model(site, models_dir, tm
     assert "status: running" in p.stdout
     assert site.gpus_held() == [("node-1", 0, "ident"), ("node-1", 1, "ident")]
     ls = cli("ls").stdout.splitlines()
-    assert ls[0].split()[:6] == ["NAME", "OWNER", "STATUS", "VERSION", "TIER", "READY"]
-    assert ls[1].split()[:6] == ["ident", "ann", "running", "1", "a100x1", "2/2"]
+    assert ls[0].split()[:7] == ["NAME", "OWNER", "STATUS", "VERSION", "TIER", "PRECISION",
+                                 "READY"]
+    assert ls[1].split()[:7] == ["ident", "ann", "running", "1", "a100x1", "fp32", "2/2"]
     status = cli("status", "ident").stdout
     assert "instances: 2 ready of 2" in status and "simulated GPU" in status
     request = tmp_path / "req.json"

@@ -57,6 +57,8 @@ json::object instance_json(const InstanceStatus& i) {
   for (const auto& u : i.gpu_uuids) uuids.push_back(json::value(u));
   return {{"id", i.id},
           {"version", i.version},
+          {"tier", i.tier},
+          {"precision", i.precision},
           {"state", i.state},
           {"reason", i.reason},
           {"node", i.node},
@@ -71,6 +73,11 @@ json::object instance_json(const InstanceStatus& i) {
           {"memory_bytes", i.memory_bytes}};
 }
 
+// Whether an instance runs what the deployment asks for now (else a rolling update replaces it).
+bool is_current(const InstanceStatus& i, const ModelApi& m) {
+  return i.version == m.active_version && i.tier == m.tier && i.precision == m.precision;
+}
+
 // The Model API's state in one word, from its deployment and its instances.
 std::string model_status(const ModelApi& m, const std::vector<InstanceStatus>& instances) {
   if (m.deleting) return "deleting";
@@ -80,8 +87,8 @@ std::string model_status(const ModelApi& m, const std::vector<InstanceStatus>& i
   bool failed = false, pending = false, other_version = false;
   for (const auto& i : instances) {
     if (i.state == "stopping") continue;
-    if (i.version != m.active_version) other_version = true;
-    if (i.state == "ready" && i.version == m.active_version) ++ready;
+    if (!is_current(i, m)) other_version = true;
+    if (i.state == "ready" && is_current(i, m)) ++ready;
     if (i.state == "failed") failed = true;
     if (i.state == "pending") pending = true;
   }
@@ -385,7 +392,7 @@ class ModelRoutes {
     json::array inst;
     int64_t ready = 0;
     for (const auto& i : instances) {
-      if (i.state == "ready" && i.version == m.active_version) ++ready;
+      if (i.state == "ready" && is_current(i, m)) ++ready;
       inst.push_back(instance_json(i));
     }
     json::object o{{"name", m.name},
@@ -399,6 +406,7 @@ class ModelRoutes {
                    {"deployment", json::object{{"tier", m.tier.empty() ? json::value(nullptr)
                                                                        : json::value(m.tier)},
                                                {"instances", m.instances},
+                                               {"precision", m.precision},
                                                {"running", m.running},
                                                {"deployed_at", m.deployed_at}}},
                    {"instances_ready", ready},
@@ -449,9 +457,9 @@ class ModelRoutes {
     auto body = call.body_object();
     if (!body.ok()) return call.fail(body.status());
     for (const auto& [key, value] : *body) {
-      if (key != "tier" && key != "instances") {
+      if (key != "tier" && key != "instances" && key != "precision") {
         return call.fail(invalid_argument("unknown member \"" + std::string(key) +
-                                          "\"; a deployment has tier and instances"));
+                                          "\"; a deployment has tier, instances and precision"));
       }
     }
     std::string tier_name = m->tier;
@@ -479,10 +487,28 @@ class ModelRoutes {
       return call.fail(
           invalid_argument("instances must be 1 to 32, got " + std::to_string(instances)));
     }
+    // Like the tier and the count, an omitted precision keeps the current one (fp32 at first).
+    std::string precision = m->precision;
+    const json::value* asked_precision = body->if_contains("precision");
+    if (asked_precision != nullptr) {
+      if (!asked_precision->is_string()) {
+        return call.fail(invalid_argument("\"precision\" must be a string"));
+      }
+      precision = std::string(asked_precision->as_string());
+    }
+    if (Status st = check_precision(precision); !st.ok()) return call.fail(st);
     auto tier = tiers_.get(tier_name);
     if (!tier.ok() || (!tier->visible && !p.is_admin())) {
       return call.fail(invalid_argument("no tier \"" + tier_name.substr(0, 80) +
                                         "\" (`modelhost tier ls` lists them)"));
+    }
+    if (Status st = check_precision_on_tier(precision, *tier); !st.ok()) {
+      // A kept precision is no choice of the caller's: say where it comes from and the way out.
+      return call.fail(asked_precision != nullptr
+                           ? st
+                           : invalid_argument(st.message() + " (" + precision +
+                                              " is the deployment's current precision; set "
+                                              "precision fp32 to move to this tier)"));
     }
     if (instances > tier->max_instances) {
       return call.fail(Status(
@@ -493,7 +519,7 @@ class ModelRoutes {
     if (Status st = check_user_quota(m->owner, m->name, *tier, instances); !st.ok()) {
       return call.fail(st);
     }
-    if (Status st = models_.set_deployment(m->name, tier->name, instances); !st.ok()) {
+    if (Status st = models_.set_deployment(m->name, tier->name, instances, precision); !st.ok()) {
       return call.fail(st);
     }
     orchestrator_.clear_failed(m->name);
@@ -501,6 +527,7 @@ class ModelRoutes {
         .kv("model", m->name)
         .kv("tier", tier->name)
         .kv("instances", instances)
+        .kv("precision", precision)
         .kv("by", p.user.name)
         .kv("request_id", call.id());
     reply_model(call, m->name);

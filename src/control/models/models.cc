@@ -37,7 +37,8 @@ constexpr const char* kModelColumns =
     "SELECT m.name, u.name, m.description, m.environment, m.visibility, m.tier, m.instances, "
     "m.running, m.active_version, m.previous_version, "
     "(SELECT COALESCE(MAX(version), 0) FROM model_versions v WHERE v.model = m.name), "
-    "m.deleting, m.deployed_at, m.created_at FROM model_apis m JOIN users u ON u.id = m.owner_id ";
+    "m.deleting, m.deployed_at, m.created_at, m.precision "
+    "FROM model_apis m JOIN users u ON u.id = m.owner_id ";
 
 ModelApi model_from(const DbRow& r) {
   ModelApi m;
@@ -55,6 +56,7 @@ ModelApi model_from(const DbRow& r) {
   m.deleting = db_int(r[11]) != 0;
   m.deployed_at = db_text(r[12]);
   m.created_at = db_text(r[13]);
+  m.precision = db_text(r[14]);
   return m;
 }
 
@@ -160,6 +162,22 @@ Result<std::string> validate_model_file(const std::string& path) {
 // ---- Model APIs -------------------------------------------------------------------------------
 
 Status check_label(std::string_view label) { return check_name("label", label); }
+
+Status check_precision(std::string_view precision) {
+  for (std::string_view p : kPrecisions) {
+    if (precision == p) return Status::ok_status();
+  }
+  std::string choices;
+  for (std::string_view p : kPrecisions) choices += (choices.empty() ? "" : ", ") + std::string(p);
+  return invalid_argument("precision must be one of " + choices + ", got \"" +
+                          std::string(precision.substr(0, 40)) + "\"");
+}
+
+Status check_precision_on_tier(std::string_view precision, const Tier& tier) {
+  if (precision == "fp32" || tier.gpus > 0) return Status::ok_status();
+  return invalid_argument("precision " + std::string(precision) + " needs a GPU tier; tier \"" +
+                          tier.name + "\" has no GPUs");
+}
 
 Result<ModelApi> ModelApis::create(const ModelApi& m, const User& owner, const Blob& blob,
                                    const std::string& signature, const std::string& note) {
@@ -269,15 +287,16 @@ Result<ModelVersion> ModelApis::version(std::string_view model, int64_t version)
                    std::to_string(version));
 }
 
-Status ModelApis::set_deployment(std::string_view model, const std::string& tier,
-                                 int64_t instances) {
+Status ModelApis::set_deployment(std::string_view model, const std::string& tier, int64_t instances,
+                                 const std::string& precision) {
   if (instances < 1 || instances > 32) {
     return invalid_argument("instances must be 1 to 32, got " + std::to_string(instances));
   }
-  return db_.exec(std::string("UPDATE model_apis SET tier = ?, instances = ?, running = 1, "
-                              "deployed_at = ") +
+  RETURN_IF_ERROR(check_precision(precision));
+  return db_.exec(std::string("UPDATE model_apis SET tier = ?, instances = ?, precision = ?, "
+                              "running = 1, deployed_at = ") +
                       kNow + " WHERE name = ?",
-                  {tier, instances, std::string(model)});
+                  {tier, instances, precision, std::string(model)});
 }
 
 Status ModelApis::set_running(std::string_view model, bool running) {

@@ -1,6 +1,7 @@
 // Model APIs: a named endpoint owned by a user, with an environment, numbered versions (each an
 // uploaded model file, kept once by its SHA-256), labels naming versions (`prod`), a deployment
-// (hardware tier, instance count, running or stopped) and the version it runs (the active one).
+// (hardware tier, instance count, numeric precision, running or stopped) and the version it runs
+// (the active one).
 //
 // Model files travel: upload (streamed by the HTTP server into <data>/staging) -> sealed here
 // (hashed, fsynced) -> validated by loading it in a child `modelhost validate` -> renamed into
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -70,6 +72,7 @@ struct ModelApi {
   std::string visibility = "private";  // or "public": callable without an access token
   std::string tier;                    // "" until deployed
   int64_t instances = 0;               // desired
+  std::string precision = "fp32";      // on GPUs: fp32, tf32, fp16 or bf16 (`run --precision`)
   bool running = true;                 // false after stop
   int64_t active_version = 0;          // the version the instances run
   int64_t previous_version = 0;        // what rollback returns to
@@ -105,8 +108,10 @@ class ModelApis {
   Result<std::vector<ModelVersion>> versions(std::string_view model);
   Result<ModelVersion> version(std::string_view model, int64_t version);
 
-  // Step two: tier and instance count (1 to 32); running again.
-  Status set_deployment(std::string_view model, const std::string& tier, int64_t instances);
+  // Step two: tier, instance count (1 to 32) and precision (check_precision; whether the tier
+  // can take it is the caller's check, check_precision_on_tier); running again.
+  Status set_deployment(std::string_view model, const std::string& tier, int64_t instances,
+                        const std::string& precision);
   Status set_running(std::string_view model, bool running);
   Status set_visibility(std::string_view model, const std::string& visibility);
   Status set_description(std::string_view model, const std::string& description);
@@ -139,5 +144,15 @@ class ModelApis {
 
 // Labels: like names, 1 to 64 of A-Z a-z 0-9 . _ -
 Status check_label(std::string_view label);
+
+// The numeric precisions a deployment may ask of GPU execution, as `modelhost run --precision`
+// takes them; fp32 is the default and the only one a CPU computes in.
+inline constexpr std::string_view kPrecisions[] = {"fp32", "tf32", "fp16", "bf16"};
+// kInvalidArgument unless `precision` is one of kPrecisions:
+//   precision must be one of fp32, tf32, fp16, bf16, got "fp8"
+Status check_precision(std::string_view precision);
+// kInvalidArgument for a precision other than fp32 on a tier without GPUs:
+//   precision fp16 needs a GPU tier; tier "cpu-small" has no GPUs
+Status check_precision_on_tier(std::string_view precision, const Tier& tier);
 
 }  // namespace modelhost::control

@@ -91,6 +91,12 @@ void signal_group(pid_t pid, int sig) {
 
 }  // namespace
 
+std::vector<std::string> instance_device_flags(bool has_gpus, bool simulated_gpus,
+                                               const std::string& precision) {
+  if (!has_gpus || simulated_gpus) return {};
+  return {"--device", "cuda:0", "--precision", precision};
+}
+
 Orchestrator::Orchestrator(Db& db, ModelApis& models, Tiers& tiers, Quotas& quotas,
                            const Inventory& inventory, const BlobStore& blobs,
                            OrchestratorConfig config)
@@ -178,7 +184,7 @@ void Orchestrator::run() {
 void Orchestrator::recover() {
   auto rows = db_.query(
       "SELECT id, model, version, owner, tier, node, gpus, cpus, memory_gib, restarts, pid, "
-      "pid_start, port, started_at FROM instances");
+      "pid_start, port, started_at, precision FROM instances");
   if (!rows.ok()) {
     LOG_ERROR("cannot read the instances table").kv("error", rows.status().message());
     return;
@@ -203,6 +209,7 @@ void Orchestrator::recover() {
     inst.version = db_int(r[2]);
     inst.user = db_text(r[3]);
     inst.tier = *tier;
+    inst.precision = db_text(r[14]);
     inst.placed = true;
     inst.alloc = Allocation{id,
                             inst.user,
@@ -380,7 +387,8 @@ void Orchestrator::converge(const std::vector<ModelApi>& models) {
     std::vector<Instance*> current, old;
     for (auto& inst : instances_) {
       if (inst.model != m.name || inst.state == State::kStopping) continue;
-      const bool same = inst.version == m.active_version && inst.tier.name == m.tier;
+      const bool same = inst.version == m.active_version && inst.tier.name == m.tier &&
+                        inst.precision == m.precision;
       (same && wanted ? current : old).push_back(&inst);
     }
     // Scale up: new instances start pending; place_pending() finds them a home.
@@ -394,6 +402,7 @@ void Orchestrator::converge(const std::vector<ModelApi>& models) {
         inst.user = m.owner;
         inst.version = m.active_version;
         inst.tier = *tier;
+        inst.precision = m.precision;
         inst.log_path = (fs::path(config_.data_dir) / "logs" / (inst.id + ".log")).string();
         instances_.push_back(std::move(inst));
       }
@@ -459,7 +468,7 @@ void Orchestrator::place_pending() {
       Instance* victim = nullptr;
       for (auto& other : instances_) {
         if (other.model != inst.model) continue;
-        const bool old = other.version != inst.version || other.tier.name != inst.tier.name;
+        const bool old = !same_deployment(other, inst);
         if (other.state == State::kStopping) stopping = true;
         if (other.state == State::kReady) {
           ++ready;
@@ -509,11 +518,9 @@ void Orchestrator::launch(Instance& inst) {
                "--host",      "127.0.0.1",
                "--http-port", std::to_string(inst.port),
                "--threads",   std::to_string(threads)};
-  // On discovered GPUs the instance sees only its own (CUDA_VISIBLE_DEVICES), as cuda:0.
-  if (!inst.simulated && !inst.gpu_uuids.empty()) {
-    opts.argv.push_back("--device");
-    opts.argv.push_back("cuda:0");
-  }
+  const std::vector<std::string> device =
+      instance_device_flags(!inst.gpu_uuids.empty(), inst.simulated, inst.precision);
+  opts.argv.insert(opts.argv.end(), device.begin(), device.end());
   opts.env = {{"CUDA_VISIBLE_DEVICES", visible}, {"MODELHOST_INSTANCE", inst.id}};
   opts.log_path = inst.log_path;
   opts.cpus = cpus;
@@ -524,7 +531,8 @@ void Orchestrator::launch(Instance& inst) {
         << (inst.alloc.gpus.empty() ? std::string()
                                     : " GPUs " + gpus_json(inst.alloc.gpus) +
                                           (inst.simulated ? " (simulated GPU)" : ""))
-        << " port " << inst.port << "\n";
+        << (device.empty() ? std::string() : " precision " + inst.precision) << " port "
+        << inst.port << "\n";
   }
   auto pid = spawn_detached(opts);
   if (!pid.ok()) {
@@ -540,11 +548,12 @@ void Orchestrator::launch(Instance& inst) {
   inst.started_wall = std::chrono::system_clock::now();
   Status st = db_.exec(
       "INSERT OR REPLACE INTO instances (id, model, version, owner, tier, node, gpus, cpus, "
-      "memory_gib, restarts, pid, pid_start, port) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "memory_gib, restarts, pid, pid_start, port, precision) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {inst.id, inst.model, inst.version, inst.user, inst.tier.name, inst.alloc.node,
        gpus_json(inst.alloc.gpus), db_real_value(inst.alloc.cpus),
        db_real_value(inst.alloc.memory_gib), inst.restarts, static_cast<int64_t>(inst.pid),
-       static_cast<int64_t>(inst.pid_start), static_cast<int64_t>(inst.port)});
+       static_cast<int64_t>(inst.pid_start), static_cast<int64_t>(inst.port), inst.precision});
   if (!st.ok()) {
     LOG_ERROR("cannot record an instance").kv("error", st.message());
   }
@@ -583,6 +592,10 @@ void Orchestrator::probe_starting() {
       }
     }
   }
+}
+
+bool Orchestrator::same_deployment(const Instance& a, const Instance& b) {
+  return a.version == b.version && a.tier.name == b.tier.name && a.precision == b.precision;
 }
 
 void Orchestrator::begin_stop(Instance& inst) {
@@ -640,6 +653,8 @@ InstanceStatus Orchestrator::status_of(const Instance& inst) const {
   s.id = inst.id;
   s.model = inst.model;
   s.version = inst.version;
+  s.tier = inst.tier.name;
+  s.precision = inst.precision;
   s.state = state_name(inst.state);
   s.reason = inst.reason;
   if (inst.placed) {
@@ -647,7 +662,11 @@ InstanceStatus Orchestrator::status_of(const Instance& inst) const {
     s.gpus = inst.alloc.gpus;
     s.gpu_uuids = inst.gpu_uuids;
     s.simulated_gpu = inst.simulated;
-    if (inst.simulated && s.reason.empty()) s.reason = "simulated GPU";
+    if (inst.simulated && s.reason.empty()) {
+      s.reason = "simulated GPU";
+      // It was given no --precision (instance_device_flags): say so rather than let it pass.
+      if (inst.precision != "fp32") s.reason += ": runs on the CPU in fp32, not " + inst.precision;
+    }
   }
   s.restarts = inst.restarts;
   s.pid = inst.pid;

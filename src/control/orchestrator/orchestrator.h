@@ -1,8 +1,9 @@
 // The local orchestrator: makes the world match the database. For every Model API it runs as many
 // `modelhost run` processes (instances) of the active version as its deployment asks for, each
-// placed by the scheduler on GPUs of its own, with CUDA_VISIBLE_DEVICES set to them (empty for a
-// declared GPU: the instance runs its model on the CPU and says "simulated GPU"), CPU affinity and
-// an intra-op thread count from the tier's cores, and the tier's memory limit watched.
+// placed by the scheduler on GPUs of its own, with CUDA_VISIBLE_DEVICES set to them and
+// `--device cuda:0 --precision P` (for a declared GPU CUDA_VISIBLE_DEVICES is empty and neither
+// flag is given: the instance runs its model on the CPU, in fp32, and says "simulated GPU"), CPU
+// affinity and an intra-op thread count from the tier's cores, and the tier's memory limit watched.
 //
 // Instance states: pending (cannot be placed; the reason says why) -> starting (process up,
 // readiness probed on /v2/health/ready) -> ready (receives traffic) ; a crash -> backoff (restart
@@ -10,9 +11,10 @@
 // last log lines; a new deployment clears it) ; stopping (no new traffic; SIGTERM once its
 // requests are done, SIGKILL after the drain timeout).
 //
-// A new active version (upload, promotion, rollback) rolls over: new instances start while the old
-// ones serve; each old instance is drained once a new one is ready, so callers see no failed
-// request. When resources (or the quota) cannot hold both, one old instance is drained first.
+// A new active version (upload, promotion, rollback), tier or precision rolls over: new instances
+// start while the old ones serve; each old instance is drained once a new one is ready, so callers
+// see no failed request. When resources (or the quota) cannot hold both, one old instance is
+// drained first.
 //
 // Every running instance is recorded (pid, process start time, port) in the database, so after a
 // controller restart, even a kill -9, running instances are adopted instead of started twice, and
@@ -58,6 +60,10 @@ struct InstanceStatus {
   std::string id;
   std::string model;
   int64_t version = 0;
+  // The deployment's tier and precision it was started for (during a rolling update, the old
+  // instances show the old ones). Off a discovered GPU it computes in fp32 whatever the precision.
+  std::string tier;
+  std::string precision;
   std::string state;  // pending, starting, ready, backoff, failed, stopping
   std::string reason;
   std::string node;
@@ -71,6 +77,13 @@ struct InstanceStatus {
   double uptime_s = 0;
   uint64_t memory_bytes = 0;
 };
+
+// The flags that tell an instance's `modelhost run` where to compute: `--device cuda:0 --precision
+// P` on discovered GPUs (CUDA_VISIBLE_DEVICES names only its own, so the first is cuda:0); none
+// without GPUs or on declared (simulated) GPUs, where it runs on the CPU, which computes in fp32
+// only (`run --precision fp16` without a CUDA device is a usage error, exit status 2).
+std::vector<std::string> instance_device_flags(bool has_gpus, bool simulated_gpus,
+                                               const std::string& precision);
 
 // A ready instance the gateway may send a request to.
 struct Endpoint {
@@ -111,6 +124,7 @@ class Orchestrator {
     std::string user;
     int64_t version = 0;
     Tier tier;
+    std::string precision = "fp32";  // the deployment's, whether or not it computes in it
     State state = State::kPending;
     std::string reason;
     bool placed = false;
@@ -144,6 +158,9 @@ class Orchestrator {
   void crashed(Instance& inst, const std::string& why);
   void begin_stop(Instance& inst);
   void forget(const std::string& id);
+  // Whether two instances of a Model API run the same deployment (version, tier, precision);
+  // instances of an older one are replaced by a rolling update.
+  static bool same_deployment(const Instance& a, const Instance& b);
   std::string log_tail(const std::string& path, size_t lines) const;
   // Whether a process's command line names a model file of this data directory (an instance
   // this controller, or an earlier run of it, started).

@@ -136,6 +136,13 @@ const std::vector<std::string_view>& migrations() {
           revoked_at TEXT
         );
       )sql",
+      // 5: a deployment's numeric precision on GPUs (`modelhost run --precision`), and the one
+      // each recorded instance was started for (an adopted instance is not rolled over for it).
+      R"sql(
+        ALTER TABLE model_apis ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32'
+          CHECK (precision IN ('fp32', 'tf32', 'fp16', 'bf16'));
+        ALTER TABLE instances ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
+      )sql",
   };
   return m;
 }

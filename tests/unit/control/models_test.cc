@@ -100,8 +100,57 @@ TEST_F(ModelsTest, NamesEnvironmentsAndDuplicatesAreChecked) {
   EXPECT_NE(env.status().message().find("no environment \"nope\""), std::string::npos);
   // A failed create leaves nothing behind.
   EXPECT_EQ(models_->get("b").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(models_->set_deployment("a", "t", 0).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(models_->set_deployment("a", "t", 33).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(models_->set_deployment("a", "t", 0, "fp32").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(models_->set_deployment("a", "t", 33, "fp32").code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ModelsTest, ADeploymentKeepsItsPrecisionAndOnlyKnownOnesAreTaken) {
+  ASSERT_TRUE(models_->create(named("a"), ann_, blob_, "{}", "").ok());
+  EXPECT_EQ(models_->get("a")->precision, "fp32");  // before any deployment too
+  ASSERT_TRUE(models_->set_deployment("a", "t4", 2, "fp16").ok());
+  auto m = models_->get("a");
+  EXPECT_EQ(m->tier, "t4");
+  EXPECT_EQ(m->instances, 2);
+  EXPECT_EQ(m->precision, "fp16");
+  Status bad = models_->set_deployment("a", "t4", 2, "fp8");
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "precision must be one of fp32, tf32, fp16, bf16, got \"fp8\"");
+  EXPECT_EQ(models_->get("a")->precision, "fp16");  // a refused change changes nothing
+  // The database refuses what the code would never write.
+  EXPECT_FALSE(db_->exec("UPDATE model_apis SET precision = 'int8' WHERE name = 'a'").ok());
+
+  for (std::string_view p : kPrecisions) EXPECT_TRUE(check_precision(p).ok()) << p;
+  EXPECT_FALSE(check_precision("FP16").ok());
+  EXPECT_FALSE(check_precision("").ok());
+  Tier cpu, gpu;
+  cpu.name = "cpu-small";
+  gpu.name = "t4";
+  gpu.gpus = 1;
+  EXPECT_TRUE(check_precision_on_tier("fp32", cpu).ok());
+  EXPECT_TRUE(check_precision_on_tier("bf16", gpu).ok());
+  Status no_gpu = check_precision_on_tier("fp16", cpu);
+  EXPECT_EQ(no_gpu.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_gpu.message(), "precision fp16 needs a GPU tier; tier \"cpu-small\" has no GPUs");
+}
+
+TEST_F(ModelsTest, TheMigrationGivesExistingDeploymentsFp32) {
+  ASSERT_TRUE(models_->create(named("old"), ann_, blob_, "{}", "").ok());
+  ASSERT_TRUE(models_->set_deployment("old", "t4", 1, "fp32").ok());
+  // Back to schema 4, as a database of the previous release would be.
+  ASSERT_TRUE(db_->exec("ALTER TABLE model_apis DROP COLUMN precision").ok());
+  ASSERT_TRUE(db_->exec("ALTER TABLE instances DROP COLUMN precision").ok());
+  ASSERT_TRUE(db_->exec("DELETE FROM schema_migrations WHERE version = 5").ok());
+  models_.reset();
+  db_.reset();
+  auto db = Db::open((dir_ / "modelhost.db").string());
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  db_ = std::move(db).value();
+  models_ = std::make_unique<ModelApis>(*db_);
+  EXPECT_EQ(db_->schema_version(), 5);
+  auto m = models_->get("old");
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  EXPECT_EQ(m->tier, "t4");
+  EXPECT_EQ(m->precision, "fp32");
 }
 
 TEST_F(ModelsTest, DesiredUsageCountsRunningDeploymentsByTheirTiersRequests) {
@@ -120,7 +169,7 @@ TEST_F(ModelsTest, DesiredUsageCountsRunningDeploymentsByTheirTiersRequests) {
   ASSERT_TRUE(tiers.create(t).ok());
   for (const char* name : {"a", "b", "c"}) {
     ASSERT_TRUE(models_->create(named(name), ann_, blob_, "{}", "").ok());
-    ASSERT_TRUE(models_->set_deployment(name, "a100", 2).ok());
+    ASSERT_TRUE(models_->set_deployment(name, "a100", 2, "fp32").ok());
   }
   ASSERT_TRUE(models_->set_running("c", false).ok());  // stopped: holds nothing
   auto used = models_->desired_usage("ann", "b");      // all but b

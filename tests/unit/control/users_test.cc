@@ -62,15 +62,15 @@ TEST(ControlDbTest, OpensInWalModeAndMigratesOnce) {
     auto db = Db::open(tmp.path());
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     EXPECT_EQ((*db)->journal_mode(), "wal");
-    EXPECT_EQ((*db)->schema_version(), 4);
+    EXPECT_EQ((*db)->schema_version(), 5);
     ASSERT_TRUE((*db)->exec("INSERT INTO users (name, role) VALUES ('a', 'user')").ok());
   }
   auto again = Db::open(tmp.path());  // reopening keeps the data and applies nothing twice
   ASSERT_TRUE(again.ok()) << again.status().to_string();
-  EXPECT_EQ((*again)->schema_version(), 4);
+  EXPECT_EQ((*again)->schema_version(), 5);
   auto rows = (*again)->query("SELECT COUNT(*) FROM schema_migrations");
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(db_int((*rows)[0][0]), 4);
+  EXPECT_EQ(db_int((*rows)[0][0]), 5);
   auto users = (*again)->query("SELECT name FROM users");
   ASSERT_TRUE(users.ok());
   ASSERT_EQ(users->size(), 1u);
