@@ -23,8 +23,10 @@ class Backend {
 // The native ONNX engine.
 class OnnxBackend final : public Backend {
  public:
-  static Result<std::unique_ptr<OnnxBackend>> create(const std::string& model_path,
-                                                     int intra_op_threads);
+  // `device`: run on it (engine/exec/device.h), or on the CPU when null.
+  static Result<std::unique_ptr<OnnxBackend>> create(
+      const std::string& model_path, int intra_op_threads,
+      std::shared_ptr<const engine::exec::DeviceProvider> device = nullptr);
   Result<std::vector<engine::Tensor>> execute(std::span<const engine::Tensor> inputs) override {
     return session_->run(inputs);
   }

@@ -11,55 +11,10 @@
 #include "common/text.h"
 #include "protocol/oip_metadata.h"
 #include "serving/backend.h"
+#include "worker/device_flags.h"
 #include "worker/worker.h"
 
-#ifdef MODELHOST_HAVE_CUDA
-#include "engine/cuda/precision.h"
-#include "engine/cuda/runtime.h"
-#endif
-
 namespace modelhost::worker {
-namespace {
-
-// `run`'s exit code when the device it was given cannot be used: the orchestrator marks such an
-// instance failed at once instead of restarting it.
-constexpr int kNoUsableDevice = 3;
-
-// Checks --device and --precision. The engine has no CUDA execution provider yet (docs/gpu.md),
-// so a usable GPU is checked and named, and the model runs on the CPU.
-std::optional<int> check_device(const std::string& device, const std::string& precision) {
-  if (device == "cpu") {
-    if (precision != "fp32") {
-      return command_error(invalid_argument("--precision " + precision +
-                                            " needs a CUDA device; the CPU computes in fp32"));
-    }
-    return std::nullopt;
-  }
-#ifdef MODELHOST_HAVE_CUDA
-  if (auto p = engine::cuda::parse_precision(precision); !p.ok()) return command_error(p.status());
-  auto index = engine::cuda::parse_device(device);
-  if (!index.ok()) {
-    if (index.status().code() == StatusCode::kInvalidArgument) return command_error(index.status());
-    std::cerr << "error: " << index.status().message() << "\n";
-    return kNoUsableDevice;
-  }
-  auto info = engine::cuda::device_info(*index);
-  LOG_WARN("the engine has no CUDA execution provider yet; the model runs on the CPU")
-      .kv("device", device)
-      .kv("gpu", info.ok() ? info->name : std::string("?"));
-  return std::nullopt;
-#else
-  if (device.rfind("cuda", 0) != 0) {
-    return command_error(
-        invalid_argument("--device must be cpu or cuda:N, got \"" + device + "\""));
-  }
-  std::cerr << "error: --device " << device
-            << ": this modelhost was built without CUDA (configure with -DMODELHOST_CUDA=ON)\n";
-  return kNoUsableDevice;
-#endif
-}
-
-}  // namespace
 
 int run_command(const std::vector<std::string_view>& args) {
   std::string model, name, host = "127.0.0.1", log_level = "info", device = "cpu",
@@ -96,7 +51,8 @@ int run_command(const std::vector<std::string_view>& args) {
                &device);
   f.add_string("precision", "P", "fp32, tf32, fp16 or bf16 (CUDA devices only)", &precision);
   if (auto exit_code = parse_command_line(f, args, &log_level)) return *exit_code;
-  if (auto exit_code = check_device(device, precision)) return *exit_code;
+  DeviceChoice device_choice = choose_device(device, precision);
+  if (device_choice.exit_code) return *device_choice.exit_code;
 
   if (name.empty()) name = std::filesystem::path(model).stem().string();
   if (!is_valid_name(name)) {
@@ -106,6 +62,7 @@ int run_command(const std::vector<std::string_view>& args) {
 
   WorkerConfig config;
   config.model_path = model;
+  config.device = device_choice.provider;
   config.model.name = name;
   config.model.max_batch_size = static_cast<int>(max_batch);
   config.model.batch_delay_us = delay_us;

@@ -23,6 +23,7 @@
 #include "common/flags.h"
 #include "engine/exec/session.h"
 #include "worker/cli.h"
+#include "worker/device_flags.h"
 
 namespace modelhost::worker {
 namespace {
@@ -34,7 +35,8 @@ struct PerfConfig {
   std::vector<std::string> shapes;  // raw --shape values, NAME:D1,D2,...
   int64_t threads = 1, iterations = 100, warmup = 10, batch = 1, seq = 1, profile_runs = 10;
   bool batch_given = false, seq_given = false;
-  bool no_optimize = false, json = false;
+  bool no_optimize = false, json = false, compare_cpu = false;
+  std::string device = "cpu", precision = "fp32";
 };
 
 // A parsed --shape value.
@@ -378,6 +380,14 @@ struct Measurement {
   double rss_after_load = 0, rss_before_timed = 0, rss_after_timed = 0, peak_rss = 0;
   engine::MemoryStats engine_memory;  // weights and the run arenas, after the timed runs
   engine::OpProfile profile;
+  // --compare-cpu: each output against the CPU engine's on the same inputs.
+  struct Diff {
+    std::string output;
+    double max_abs = 0, max_rel = 0, mean_abs = 0;
+    bool comparable = true;  // false: not float32, or shapes differ (`note` says which)
+    std::string note;
+  };
+  std::vector<Diff> diffs;
 };
 
 struct OpRow {
@@ -444,6 +454,34 @@ std::string inferred_shape_string(const engine::ModelMetadata::InferredShape& s)
   return out + "]";
 }
 
+// Where the nodes ran, for a session on a device: the CPU nodes grouped by op type and reason.
+void print_placement(const engine::ModelMetadata::Placement& p) {
+  if (p.device.empty()) return;
+  std::printf(
+      "\nplacement on %s: %lld nodes on the device, %zu on the CPU, %zu copies per run, "
+      "%lld weights uploaded (%.1f MiB)\n",
+      p.device.c_str(), static_cast<long long>(p.device_nodes), p.cpu_nodes.size(), p.copies.size(),
+      static_cast<long long>(p.uploaded_weights),
+      static_cast<double>(p.uploaded_bytes) / (1024.0 * 1024.0));
+  std::map<std::pair<std::string, std::string>, std::pair<int, std::string>> groups;
+  for (const auto& n : p.cpu_nodes) {
+    // describe_node: `node "name" (op Foo, ...)`; the op type is the group's key.
+    const size_t at = n.node.find("(op ");
+    const std::string op = at == std::string::npos
+                               ? n.node
+                               : n.node.substr(at + 4, n.node.find_first_of(",)", at) - at - 4);
+    auto& g = groups[{op, n.reason}];
+    if (g.first++ == 0) g.second = n.node;
+  }
+  for (const auto& [key, g] : groups) {
+    std::printf("  cpu: %-22s x%-4d %s (e.g. %s)\n", key.first.c_str(), g.first, key.second.c_str(),
+                g.second.c_str());
+  }
+  for (const auto& c : p.copies) {
+    std::printf("  copy: %-40s to the %s\n", c.value.c_str(), c.to_device ? "device" : "host");
+  }
+}
+
 void print_text(const PerfConfig& cfg, const engine::ModelMetadata& md, const Measurement& m) {
   std::printf("model %s: opset %lld, producer \"%s\", loaded in %.1f ms\n\n", cfg.model.c_str(),
               static_cast<long long>(md.opset), md.producer_name.c_str(), m.load_ms);
@@ -480,6 +518,18 @@ void print_text(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
               static_cast<double>(m.engine_memory.weight_bytes) / kMiB,
               static_cast<double>(m.engine_memory.peak_arena_bytes) / kMiB, m.engine_memory.arenas,
               m.engine_memory.arenas == 1 ? "" : "s");
+  print_placement(md.placement);
+  if (!m.diffs.empty()) {
+    std::printf("\noutputs against the CPU engine (same inputs):\n");
+    for (const auto& d : m.diffs) {
+      if (!d.comparable) {
+        std::printf("  %-24s %s\n", d.output.c_str(), d.note.c_str());
+      } else {
+        std::printf("  %-24s max |diff| %.3g, max relative %.3g, mean |diff| %.3g\n",
+                    d.output.c_str(), d.max_abs, d.max_rel, d.mean_abs);
+      }
+    }
+  }
 
   if (m.profile.runs == 0) {
     std::printf("\ntime per op type: not measured (--profile-runs 0)\n");
@@ -541,8 +591,35 @@ void print_json(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
                                {"percent_of_run", r.percent},
                                {"calls_per_run", r.calls_per_run}});
   }
+  json::array cpu_nodes, copies, diffs;
+  for (const auto& n : md.placement.cpu_nodes) {
+    cpu_nodes.push_back(json::object{{"node", n.node}, {"reason", n.reason}});
+  }
+  for (const auto& c : md.placement.copies) {
+    copies.push_back(json::object{{"value", c.value}, {"to", c.to_device ? "device" : "host"}});
+  }
+  for (const auto& d : m.diffs) {
+    json::object o{{"output", d.output}, {"comparable", d.comparable}};
+    if (d.comparable) {
+      o["max_abs_diff"] = d.max_abs;
+      o["max_rel_diff"] = d.max_rel;
+      o["mean_abs_diff"] = d.mean_abs;
+    } else {
+      o["note"] = d.note;
+    }
+    diffs.push_back(std::move(o));
+  }
   json::object out{
       {"model", cfg.model},
+      {"device", cfg.device},
+      {"precision", cfg.precision},
+      {"placement", json::object{{"device", md.placement.device},
+                                 {"device_nodes", md.placement.device_nodes},
+                                 {"cpu_nodes", std::move(cpu_nodes)},
+                                 {"copies", std::move(copies)},
+                                 {"uploaded_weights", md.placement.uploaded_weights},
+                                 {"uploaded_bytes", md.placement.uploaded_bytes}}},
+      {"compare_cpu", std::move(diffs)},
       {"opset", md.opset},
       {"producer", md.producer_name},
       {"threads", cfg.threads},
@@ -567,6 +644,7 @@ void print_json(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
                               {"rss_after_timed_mib", m.rss_after_timed},
                               {"rss_growth_timed_mib", m.rss_after_timed - m.rss_before_timed},
                               {"weight_bytes", m.engine_memory.weight_bytes},
+                              {"device_weight_bytes", m.engine_memory.device_weight_bytes},
                               {"peak_arena_bytes", m.engine_memory.peak_arena_bytes},
                               {"arenas", m.engine_memory.arenas}}},
       {"op_counts",
@@ -583,10 +661,8 @@ void print_json(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
 
 // Warmup, timed runs, then a few profiled runs (kept apart so the clock reads around each op do
 // not count in the latency).
-Status measure(const engine::Session& session, const PerfConfig& cfg, Measurement& m) {
-  std::mt19937 rng(42);
-  std::vector<engine::Tensor> inputs;
-  for (const auto& in : m.inputs) inputs.push_back(make_input(in, rng));
+Status measure(const engine::Session& session, const PerfConfig& cfg,
+               const std::vector<engine::Tensor>& inputs, Measurement& m) {
   auto run_failed = [](const Status& s) { return s.with_context("run failed"); };
   for (int64_t i = 0; i < cfg.warmup; ++i) {
     auto r = session.run(inputs);
@@ -612,6 +688,46 @@ Status measure(const engine::Session& session, const PerfConfig& cfg, Measuremen
     if (!r.ok()) return run_failed(r.status());
   }
   return Status();
+}
+
+// --compare-cpu: the same inputs through a CPU session of the same model.
+Status compare_with_cpu(const engine::Session& session, const PerfConfig& cfg,
+                        const std::vector<engine::Tensor>& inputs, Measurement& m) {
+  engine::SessionOptions options;
+  options.intra_op_threads = static_cast<int>(cfg.threads);
+  options.optimize = !cfg.no_optimize;
+  ASSIGN_OR_RETURN(auto cpu, engine::Session::create(cfg.model, options));
+  ASSIGN_OR_RETURN(auto want, cpu->run(inputs));
+  ASSIGN_OR_RETURN(auto got, session.run(inputs));
+  const auto& outs = session.signature().outputs;
+  for (size_t i = 0; i < want.size() && i < got.size(); ++i) {
+    Measurement::Diff d;
+    d.output = i < outs.size() ? outs[i].name : std::to_string(i);
+    const engine::Tensor& a = got[i];
+    const engine::Tensor& b = want[i];
+    if (a.shape() != b.shape() || a.dtype() != b.dtype()) {
+      d.comparable = false;
+      d.note = "differs: " + engine::shape_to_string(a.shape()) + " vs the CPU's " +
+               engine::shape_to_string(b.shape());
+    } else if (a.dtype() != engine::DataType::kFloat32) {
+      const bool same =
+          a.byte_size() == 0 || std::memcmp(a.raw_data(), b.raw_data(), a.byte_size()) == 0;
+      d.comparable = false;
+      d.note = std::string(engine::dtype_name(a.dtype())) + (same ? ": identical" : ": DIFFERENT");
+    } else {
+      double sum = 0;
+      for (int64_t j = 0; j < a.num_elements(); ++j) {
+        const double x = a.data<float>()[j], y = b.data<float>()[j];
+        const double diff = std::isnan(x) != std::isnan(y) ? INFINITY : std::fabs(x - y);
+        d.max_abs = std::max(d.max_abs, diff);
+        d.max_rel = std::max(d.max_rel, diff / (std::fabs(y) + 1e-3));
+        sum += diff;
+      }
+      d.mean_abs = a.num_elements() > 0 ? sum / static_cast<double>(a.num_elements()) : 0;
+    }
+    m.diffs.push_back(std::move(d));
+  }
+  return Status::ok_status();
 }
 
 }  // namespace
@@ -640,6 +756,12 @@ int perf_command(const std::vector<std::string_view>& args) {
             0, 1'000'000);
   f.add_bool("no-optimize", "skip the graph passes", &cfg.no_optimize);
   f.add_bool("json", "print one JSON object instead of tables", &cfg.json);
+  f.add_string("device", "DEV", "cpu or cuda:N (exit code 3 when that GPU cannot be used)",
+               &cfg.device);
+  f.add_string("precision", "P", "fp32, tf32, fp16 or bf16 (CUDA devices only)", &cfg.precision);
+  f.add_bool("compare-cpu",
+             "also run the inputs once on the CPU engine and print how far each output is from it",
+             &cfg.compare_cpu);
   if (Status s = parse_perf_args(args, cfg, f); !s.ok()) return command_error(s);
   if (f.help_requested()) {
     std::string usage = f.usage();
@@ -662,9 +784,12 @@ int perf_command(const std::vector<std::string_view>& args) {
     }
   }
 
+  DeviceChoice device = choose_device(cfg.device, cfg.precision);
+  if (device.exit_code) return *device.exit_code;
   engine::SessionOptions options;
   options.intra_op_threads = static_cast<int>(cfg.threads);
   options.optimize = !cfg.no_optimize;
+  options.device = device.provider;
   const auto load_start = std::chrono::steady_clock::now();
   auto session = engine::Session::create(cfg.model, options);
   if (!session.ok()) {
@@ -684,9 +809,18 @@ int perf_command(const std::vector<std::string_view>& args) {
   m.inputs = std::move(resolved).value();
   if (!m.inputs.empty() && !m.inputs[0].shape.empty()) m.rows = m.inputs[0].shape[0];
   try {
-    if (Status s = measure(**session, cfg, m); !s.ok()) {
+    std::mt19937 rng(42);
+    std::vector<engine::Tensor> inputs;
+    for (const auto& in : m.inputs) inputs.push_back(make_input(in, rng));
+    if (Status s = measure(**session, cfg, inputs, m); !s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
       return 1;
+    }
+    if (cfg.compare_cpu) {
+      if (Status s = compare_with_cpu(**session, cfg, inputs, m); !s.ok()) {
+        std::cerr << "error: --compare-cpu: " << s.message() << "\n";
+        return 1;
+      }
     }
   } catch (const std::bad_alloc&) {
     std::cerr << "error: out of memory for the inputs (see --shape, --batch, --seq)\n";

@@ -27,7 +27,8 @@ std::string_view outcome_for(const Status& status) {
 Result<std::unique_ptr<Worker>> Worker::create(WorkerConfig config) {
   std::unique_ptr<Worker> w(new Worker());
   ASSIGN_OR_RETURN(std::shared_ptr<serving::Backend> backend,
-                   serving::OnnxBackend::create(config.model_path, config.model.intra_op_threads));
+                   serving::OnnxBackend::create(config.model_path, config.model.intra_op_threads,
+                                                config.device));
   if (config.model.max_batch_size < 0) {
     config.model.max_batch_size = backend->signature().batchable ? 8 : 0;
   }

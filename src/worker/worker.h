@@ -23,6 +23,8 @@ namespace modelhost::worker {
 
 struct WorkerConfig {
   std::string model_path;
+  // The execution provider (worker/device_flags.h); null runs on the CPU.
+  std::shared_ptr<const engine::exec::DeviceProvider> device;
   // max_batch_size < 0 means "choose": 8 for a batchable model, else 0.
   serving::ModelConfig model;
   http::ServerConfig http;
@@ -47,9 +49,9 @@ class Worker {
   void add_routes();
 
   // Route groups, each in its own file.
-  void add_health_routes();    // health_routes.cc: health, server metadata, /metrics
-  void add_oip_model_routes(); // oip_routes.cc: model metadata, ready, config, stats, infer
-  void add_domino_routes();    // domino_routes.cc
+  void add_health_routes();     // health_routes.cc: health, server metadata, /metrics
+  void add_oip_model_routes();  // oip_routes.cc: model metadata, ready, config, stats, infer
+  void add_domino_routes();     // domino_routes.cc
 
   // Checks `{model}` and the optional `{version}` path params against the served model.
   Status check_model(const http::PathParams& params) const;

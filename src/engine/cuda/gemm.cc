@@ -135,7 +135,8 @@ Status LtGemm::run(const GemmArgs& g, Precision precision, cudaStream_t stream) 
   Layout layout_b(lb);
   LT_RETURN_IF_ERROR(cublasLtMatrixLayoutCreate(&la, type, k, m, k), "layout A");
   Layout layout_a(la);
-  LT_RETURN_IF_ERROR(cublasLtMatrixLayoutCreate(&ld, type, n, m, n), "layout D");
+  const cudaDataType_t d_type = g.d_f32 ? CUDA_R_32F : type;
+  LT_RETURN_IF_ERROR(cublasLtMatrixLayoutCreate(&ld, d_type, n, m, n), "layout D");
   Layout layout_d(ld);
 
   if (g.batch > 1) {

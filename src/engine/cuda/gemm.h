@@ -23,6 +23,8 @@ struct GemmArgs {
   const float* bias = nullptr;  // n floats, or null (fp16/bf16: converted by the caller)
   Activation activation = Activation::kNone;  // kNone, kRelu or kGelu
   bool b_transposed = false;                  // B is given as n x k (a weight stored [out, in])
+  // fp16/bf16: D is float32 (A and B in the 16-bit type), so the result needs no conversion.
+  bool d_f32 = false;
   // Strided batches (attention): `batch` products, operand i at base + i * stride (in elements).
   int64_t batch = 1;
   int64_t stride_a = 0, stride_b = 0, stride_d = 0;

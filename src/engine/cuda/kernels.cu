@@ -5,6 +5,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <string>
 
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/runtime.h"
@@ -33,10 +34,65 @@ __device__ __forceinline__ float activate(float v, Activation act) {
       return v / (1.f + __expf(-v));
     case Activation::kTanh:
       return tanhf(v);
-    case Activation::kNone:
+    default:
       break;
   }
   return v;
+}
+
+__device__ __forceinline__ float apply_epilogue(float v, const Epilogue& e) {
+  switch (e.act) {
+    case Activation::kClip:
+      return fminf(fmaxf(v, e.alpha), e.beta);
+    case Activation::kLeakyRelu:
+      return v >= 0.f ? v : e.alpha * v;
+    case Activation::kHardSigmoid:
+      return fmaxf(0.f, fminf(1.f, e.alpha * v + e.beta));
+    case Activation::kHardSwish:
+      return v * fmaxf(0.f, fminf(1.f, v / 6.f + 0.5f));
+    default:
+      return activate(v, e.act);
+  }
+}
+
+__global__ void fused_epilogue_kernel(const float* x, const float* bias, const float* z, float* y,
+                                      int64_t n, int64_t c, int64_t hw, Epilogue e) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    float v = x[i];
+    if (bias != nullptr) v += bias[(i / hw) % c];
+    if (z != nullptr) v += z[i];
+    y[i] = apply_epilogue(v, e);
+  }
+}
+
+__global__ void broadcast_binary_kernel(const float* a, const float* b, float* y, int64_t n,
+                                        int64_t period, int64_t repeat, BinaryOp op, bool b_first) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    float l = a[i], r = b[(i / repeat) % period];
+    if (b_first) {
+      const float t = l;
+      l = r;
+      r = t;
+    }
+    float v;
+    switch (op) {
+      case BinaryOp::kAdd:
+        v = l + r;
+        break;
+      case BinaryOp::kSub:
+        v = l - r;
+        break;
+      case BinaryOp::kMul:
+        v = l * r;
+        break;
+      default:
+        v = l / r;
+        break;
+    }
+    y[i] = v;
+  }
 }
 
 __global__ void bias_activation_kernel(const float* x, const float* bias, float* y, int64_t n,
@@ -216,8 +272,8 @@ __global__ void channel_scale_kernel(const float* x, const float* scale, float* 
   }
 }
 
-__global__ void resize_kernel(const float* x, float* y, int64_t planes, int64_t in_h,
-                              int64_t in_w, int64_t out_h, int64_t out_w, ResizeMode mode) {
+__global__ void resize_kernel(const float* x, float* y, int64_t planes, int64_t in_h, int64_t in_w,
+                              int64_t out_h, int64_t out_w, ResizeMode mode) {
   const int64_t n = planes * out_h * out_w;
   const float sh = static_cast<float>(in_h) / static_cast<float>(out_h);
   const float sw = static_cast<float>(in_w) / static_cast<float>(out_w);
@@ -264,6 +320,67 @@ __global__ void transpose_kernel(const float* x, float* y, int64_t rows, int64_t
   }
 }
 
+__global__ void gather_axis_kernel(const uint32_t* data, int64_t axis_dim, int64_t inner,
+                                   const int64_t* indices, int64_t count, uint32_t* out, int64_t n,
+                                   int* flag, int flag_value) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t e = i % inner;
+    const int64_t j = (i / inner) % count;
+    const int64_t o = i / (inner * count);
+    int64_t idx = indices[j];
+    if (idx < 0) idx += axis_dim;
+    if (idx < 0 || idx >= axis_dim) {
+      out[i] = 0;
+      if (flag != nullptr) *flag = flag_value;
+    } else {
+      out[i] = data[(o * axis_dim + idx) * inner + e];
+    }
+  }
+}
+
+__global__ void reduce_axis_kernel(const float* x, float* y, int64_t outer, int64_t r,
+                                   int64_t inner, ReduceKind kind) {
+  const int64_t n = outer * inner;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t o = i / inner, e = i % inner;
+    const float* p = x + o * r * inner + e;
+    float acc = kind == ReduceKind::kMax ? -INFINITY : 0.f;
+    for (int64_t j = 0; j < r; ++j) {
+      const float v = p[j * inner];
+      if (kind == ReduceKind::kMax) {
+        acc = fmaxf(acc, v);
+      } else if (kind == ReduceKind::kL2) {
+        acc += v * v;
+      } else {
+        acc += v;
+      }
+    }
+    if (kind == ReduceKind::kMean) acc /= static_cast<float>(r);
+    if (kind == ReduceKind::kL2) acc = sqrtf(acc);
+    y[i] = acc;
+  }
+}
+
+struct PermuteArgs {
+  int rank = 0;
+  int64_t out_dims[kMaxPermuteRank];
+  int64_t in_strides[kMaxPermuteRank];  // x's stride of y's dim i
+};
+
+__global__ void permute_kernel(const uint32_t* x, uint32_t* y, int64_t n, PermuteArgs a) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    int64_t rest = i, src = 0;
+    for (int d = a.rank - 1; d >= 0; --d) {
+      src += (rest % a.out_dims[d]) * a.in_strides[d];
+      rest /= a.out_dims[d];
+    }
+    y[i] = x[src];
+  }
+}
+
 template <typename From, typename To, typename Convert>
 __global__ void convert_kernel(const From* x, To* y, int64_t n, Convert convert) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
@@ -297,8 +414,8 @@ int row_threads(int64_t cols) {
 
 }  // namespace
 
-Status bias_activation_f32(const float* x, const float* bias, float* y, int64_t rows,
-                           int64_t cols, Activation act, cudaStream_t stream) {
+Status bias_activation_f32(const float* x, const float* bias, float* y, int64_t rows, int64_t cols,
+                           Activation act, cudaStream_t stream) {
   const int64_t n = rows * cols;
   if (n == 0) return Status::ok_status();
   bias_activation_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, bias, y, n, cols, act);
@@ -310,7 +427,7 @@ Status channel_bias_activation_f32(const float* x, const float* bias, float* y, 
   const int64_t total = n * c * hw;
   if (total == 0) return Status::ok_status();
   channel_bias_activation_kernel<<<blocks_for(total), kThreads, 0, stream>>>(x, bias, y, total, c,
-                                                                              hw, act);
+                                                                             hw, act);
   return launched("channel_bias_activation_f32");
 }
 
@@ -327,8 +444,8 @@ Status gather_rows_f32(const float* table, int64_t vocab, int64_t dim, const int
                        int64_t count, float* out, int* bad_index, cudaStream_t stream) {
   const int64_t n = count * dim;
   if (n == 0) return Status::ok_status();
-  gather_rows_kernel<<<blocks_for(n), kThreads, 0, stream>>>(table, vocab, dim, indices, count,
-                                                             out, bad_index);
+  gather_rows_kernel<<<blocks_for(n), kThreads, 0, stream>>>(table, vocab, dim, indices, count, out,
+                                                             bad_index);
   return launched("gather_rows_f32");
 }
 
@@ -383,6 +500,28 @@ Status resize_2d_f32(const float* x, float* y, int64_t planes, int64_t in_h, int
   return launched("resize_2d_f32");
 }
 
+Status fused_epilogue_f32(const float* x, const float* bias, const float* z, float* y, int64_t n,
+                          int64_t c, int64_t hw, const Epilogue& epilogue, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  if (bias != nullptr && (c <= 0 || hw <= 0)) {
+    return invalid_argument("fused_epilogue_f32: c and hw must be positive with a bias");
+  }
+  fused_epilogue_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, bias, z, y, n, c > 0 ? c : 1,
+                                                                hw > 0 ? hw : 1, epilogue);
+  return launched("fused_epilogue_f32");
+}
+
+Status broadcast_binary_f32(const float* a, const float* b, float* y, int64_t n, int64_t b_period,
+                            int64_t b_repeat, BinaryOp op, bool b_first, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  if (b_period <= 0 || b_repeat <= 0) {
+    return invalid_argument("broadcast_binary_f32: period and repeat must be positive");
+  }
+  broadcast_binary_kernel<<<blocks_for(n), kThreads, 0, stream>>>(a, b, y, n, b_period, b_repeat,
+                                                                  op, b_first);
+  return launched("broadcast_binary_f32");
+}
+
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {
   if (n == 0) return Status::ok_status();
   binary_kernel<<<blocks_for(n), kThreads, 0, stream>>>(a, b, y, n, AddOp{});
@@ -395,20 +534,62 @@ Status mul_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t
   return launched("mul_f32");
 }
 
-Status softmax_rows_f32(const float* x, float* y, int64_t rows, int64_t cols,
-                        cudaStream_t stream) {
+Status softmax_rows_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream) {
   if (rows == 0 || cols == 0) return Status::ok_status();
   softmax_kernel<<<static_cast<unsigned>(rows), row_threads(cols), 0, stream>>>(x, y, cols);
   return launched("softmax_rows_f32");
 }
 
-Status layer_norm_f32(const float* x, const float* residual, const float* gamma,
-                      const float* beta, float* y, int64_t rows, int64_t cols, float epsilon,
-                      cudaStream_t stream) {
+Status layer_norm_f32(const float* x, const float* residual, const float* gamma, const float* beta,
+                      float* y, int64_t rows, int64_t cols, float epsilon, cudaStream_t stream) {
   if (rows == 0 || cols == 0) return Status::ok_status();
   layer_norm_kernel<<<static_cast<unsigned>(rows), row_threads(cols), 0, stream>>>(
       x, residual, gamma, beta, y, cols, epsilon);
   return launched("layer_norm_f32");
+}
+
+Status gather_axis_32bit(const void* data, int64_t outer, int64_t axis_dim, int64_t inner,
+                         const int64_t* indices, int64_t count, void* out, int* flag,
+                         int flag_value, cudaStream_t stream) {
+  const int64_t n = outer * count * inner;
+  if (n == 0) return Status::ok_status();
+  gather_axis_kernel<<<blocks_for(n), kThreads, 0, stream>>>(
+      static_cast<const uint32_t*>(data), axis_dim, inner, indices, count,
+      static_cast<uint32_t*>(out), n, flag, flag_value);
+  return launched("gather_axis_32bit");
+}
+
+Status reduce_axis_f32(const float* x, float* y, int64_t outer, int64_t r, int64_t inner,
+                       ReduceKind kind, cudaStream_t stream) {
+  const int64_t n = outer * inner;
+  if (n == 0) return Status::ok_status();
+  reduce_axis_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, outer, r, inner, kind);
+  return launched("reduce_axis_f32");
+}
+
+Status permute_32bit(const void* x, void* y, int rank, const int64_t* dims, const int64_t* perm,
+                     cudaStream_t stream) {
+  if (rank < 1 || rank > kMaxPermuteRank) {
+    return invalid_argument("permute_32bit: rank " + std::to_string(rank) + " is not 1.." +
+                            std::to_string(kMaxPermuteRank));
+  }
+  PermuteArgs a;
+  a.rank = rank;
+  int64_t strides[kMaxPermuteRank];
+  int64_t n = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    strides[d] = n;
+    n *= dims[d];
+  }
+  for (int d = 0; d < rank; ++d) {
+    if (perm[d] < 0 || perm[d] >= rank) return invalid_argument("permute_32bit: bad permutation");
+    a.out_dims[d] = dims[perm[d]];
+    a.in_strides[d] = strides[perm[d]];
+  }
+  if (n == 0) return Status::ok_status();
+  permute_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<const uint32_t*>(x),
+                                                         static_cast<uint32_t*>(y), n, a);
+  return launched("permute_32bit");
 }
 
 Status transpose_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream) {

@@ -12,7 +12,40 @@
 
 namespace modelhost::engine::cuda {
 
-enum class Activation { kNone, kRelu, kGelu, kSigmoid, kSilu, kTanh };
+enum class Activation {
+  kNone,
+  kRelu,
+  kGelu,
+  kSigmoid,
+  kSilu,
+  kTanh,
+  // With parameters (Epilogue's alpha, beta): only in fused_epilogue_f32.
+  kClip,         // min(max(x, alpha), beta)
+  kLeakyRelu,    // x >= 0 ? x : alpha * x
+  kHardSigmoid,  // max(0, min(1, alpha * x + beta))
+  kHardSwish,    // x * max(0, min(1, x / 6 + 0.5))
+};
+
+// What follows a fused convolution or matmul: y = act(x + bias[channel] + z), the formulas of the
+// CPU kernels' (cpu/activation.h), so a node computes the same on either side.
+struct Epilogue {
+  Activation act = Activation::kNone;
+  float alpha = 0.f, beta = 0.f;
+};
+
+// y[i] = act(x[i] + bias[(i / hw) % c] + z[i]) over n elements; bias and z may be null, and
+// y may be x (in place). For NCHW, c channels of hw elements; for rows of a matmul, hw = 1 and
+// c = the row length.
+Status fused_epilogue_f32(const float* x, const float* bias, const float* z, float* y, int64_t n,
+                          int64_t c, int64_t hw, const Epilogue& epilogue, cudaStream_t stream);
+
+// y[i] = a[i] op b[(i / b_repeat) % b_period]: the broadcasts of the models we serve (same
+// shape: period n, repeat 1; a trailing-dims operand like a bias row or position embeddings:
+// period = its size; an NCHW per-channel [N, C, 1, 1] operand: period N*C, repeat H*W; a
+// scalar: period 1). `b_first` computes b op a instead (Sub and Div are not commutative).
+enum class BinaryOp { kAdd, kSub, kMul, kDiv };
+Status broadcast_binary_f32(const float* a, const float* b, float* y, int64_t n, int64_t b_period,
+                            int64_t b_repeat, BinaryOp op, bool b_first, cudaStream_t stream);
 
 // y[i] = act(x[i] + bias[i % cols]); bias may be null. In place (y == x) is allowed.
 Status bias_activation_f32(const float* x, const float* bias, float* y, int64_t rows, int64_t cols,
@@ -34,6 +67,19 @@ Status scaled_masked_softmax_f32(float* scores, const float* mask, int64_t batch
 // caller checks when the run synchronizes (ONNX Gather makes it an error).
 Status gather_rows_f32(const float* table, int64_t vocab, int64_t dim, const int64_t* indices,
                        int64_t count, float* out, int* bad_index, cudaStream_t stream);
+
+// Gather along any axis of 32-bit data viewed as [outer, axis_dim, inner]: out[o, i, :] =
+// data[o, indices[i], :] for `count` indices (negative ones count from the end). An index out of
+// range writes zeros and sets *flag (device memory, may be null) to `flag_value`.
+Status gather_axis_32bit(const void* data, int64_t outer, int64_t axis_dim, int64_t inner,
+                         const int64_t* indices, int64_t count, void* out, int* flag,
+                         int flag_value, cudaStream_t stream);
+
+// Reduction of the middle dim of x viewed as [outer, r, inner] into y [outer, inner]: ReduceSum,
+// ReduceMean, ReduceMax and ReduceL2 over one axis or a run of adjacent axes.
+enum class ReduceKind { kSum, kMean, kMax, kL2 };
+Status reduce_axis_f32(const float* x, float* y, int64_t outer, int64_t r, int64_t inner,
+                       ReduceKind kind, cudaStream_t stream);
 
 // Mean of each row (GlobalAveragePool on NCHW with rows = n * c and cols = h * w, ReduceMean
 // over the last axis).
@@ -80,6 +126,11 @@ Status softmax_rows_f32(const float* x, float* y, int64_t rows, int64_t cols, cu
 // elements; beta and residual may be null.
 Status layer_norm_f32(const float* x, const float* residual, const float* gamma, const float* beta,
                       float* y, int64_t rows, int64_t cols, float epsilon, cudaStream_t stream);
+
+// Transpose of a tensor of rank <= 6 (32-bit elements): y's dim i is x's dim perm[i].
+constexpr int kMaxPermuteRank = 6;
+Status permute_32bit(const void* x, void* y, int rank, const int64_t* dims, const int64_t* perm,
+                     cudaStream_t stream);
 
 // y = x^T for a rows x cols matrix (y is cols x rows).
 Status transpose_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream);
