@@ -66,14 +66,17 @@ Result<LtGemm> LtGemm::create(size_t workspace_bytes) {
 LtGemm::LtGemm(LtGemm&& other) noexcept
     : handle_(std::exchange(other.handle_, nullptr)),
       workspace_(std::exchange(other.workspace_, nullptr)),
-      workspace_bytes_(other.workspace_bytes_) {}
+      workspace_bytes_(other.workspace_bytes_),
+      algos_(std::move(other.algos_)) {}
 
 LtGemm& LtGemm::operator=(LtGemm&& other) noexcept {
   if (this != &other) {
-    this->~LtGemm();
+    if (workspace_ != nullptr) cudaFree(workspace_);
+    if (handle_ != nullptr) cublasLtDestroy(handle_);
     handle_ = std::exchange(other.handle_, nullptr);
     workspace_ = std::exchange(other.workspace_, nullptr);
     workspace_bytes_ = other.workspace_bytes_;
+    algos_ = std::move(other.algos_);
   }
   return *this;
 }
@@ -153,28 +156,44 @@ Status LtGemm::run(const GemmArgs& g, Precision precision, cudaStream_t stream) 
           "STRIDED_BATCH_OFFSET");
     }
   }
-  cublasLtMatmulPreference_t raw_pref = nullptr;
-  LT_RETURN_IF_ERROR(cublasLtMatmulPreferenceCreate(&raw_pref), "PreferenceCreate");
-  Pref pref(raw_pref);
-  LT_RETURN_IF_ERROR(
-      cublasLtMatmulPreferenceSetAttribute(pref.get(), CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                                           &workspace_bytes_, sizeof workspace_bytes_),
-      "MAX_WORKSPACE_BYTES");
-  cublasLtMatmulHeuristicResult_t heuristic{};
-  int found = 0;
-  LT_RETURN_IF_ERROR(cublasLtMatmulAlgoGetHeuristic(handle_, desc.get(), layout_b.get(),
-                                                    layout_a.get(), layout_d.get(), layout_d.get(),
-                                                    pref.get(), 1, &heuristic, &found),
-                     "AlgoGetHeuristic");
-  if (found == 0) {
-    return unimplemented("cuBLASLt has no algorithm for this matmul (m=" + std::to_string(g.m) +
-                         " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) + ", " +
-                         precision_name(precision) + ")");
+  const ProblemKey key{g.m,
+                       g.n,
+                       g.k,
+                       g.batch,
+                       g.stride_a,
+                       g.stride_b,
+                       g.stride_d,
+                       static_cast<int>(precision),
+                       g.b_transposed,
+                       g.d_f32,
+                       g.bias != nullptr,
+                       static_cast<int>(g.activation)};
+  auto found_algo = algos_.find(key);
+  if (found_algo == algos_.end()) {
+    cublasLtMatmulPreference_t raw_pref = nullptr;
+    LT_RETURN_IF_ERROR(cublasLtMatmulPreferenceCreate(&raw_pref), "PreferenceCreate");
+    Pref pref(raw_pref);
+    LT_RETURN_IF_ERROR(
+        cublasLtMatmulPreferenceSetAttribute(pref.get(), CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                             &workspace_bytes_, sizeof workspace_bytes_),
+        "MAX_WORKSPACE_BYTES");
+    cublasLtMatmulHeuristicResult_t heuristic{};
+    int found = 0;
+    LT_RETURN_IF_ERROR(cublasLtMatmulAlgoGetHeuristic(
+                           handle_, desc.get(), layout_b.get(), layout_a.get(), layout_d.get(),
+                           layout_d.get(), pref.get(), 1, &heuristic, &found),
+                       "AlgoGetHeuristic");
+    if (found == 0) {
+      return unimplemented("cuBLASLt has no algorithm for this matmul (m=" + std::to_string(g.m) +
+                           " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) + ", " +
+                           precision_name(precision) + ")");
+    }
+    found_algo = algos_.emplace(key, heuristic.algo).first;
   }
   const float alpha = 1.f, beta = 0.f;
   LT_RETURN_IF_ERROR(cublasLtMatmul(handle_, desc.get(), &alpha, g.b, layout_b.get(), g.a,
                                     layout_a.get(), &beta, g.d, layout_d.get(), g.d, layout_d.get(),
-                                    &heuristic.algo, workspace_, workspace_bytes_, stream),
+                                    &found_algo->second, workspace_, workspace_bytes_, stream),
                      "cublasLtMatmul");
   return Status::ok_status();
 }

@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <tuple>
 
 #include "common/status.h"
 #include "engine/cuda/kernels.h"
@@ -30,7 +32,9 @@ struct GemmArgs {
   int64_t stride_a = 0, stride_b = 0, stride_d = 0;
 };
 
-// One cuBLASLt handle and a workspace; not thread-safe (one per stream / worker instance).
+// One cuBLASLt handle and a workspace; not thread-safe (one per stream / worker instance). The
+// algorithm cuBLASLt's heuristic picks is kept per problem (shapes, precision, epilogue), so the
+// heuristic runs once per shape rather than on every call.
 class LtGemm {
  public:
   static Result<LtGemm> create(size_t workspace_bytes = 32ull << 20);
@@ -43,9 +47,13 @@ class LtGemm {
  private:
   LtGemm(cublasLtHandle_t h, void* workspace, size_t bytes)
       : handle_(h), workspace_(workspace), workspace_bytes_(bytes) {}
+  // m, n, k, batch, strides a/b/d, precision, b transposed, d float32, bias, activation.
+  using ProblemKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int,
+                                bool, bool, bool, int>;
   cublasLtHandle_t handle_ = nullptr;
   void* workspace_ = nullptr;
   size_t workspace_bytes_ = 0;
+  std::map<ProblemKey, cublasLtMatmulAlgo_t> algos_;
 };
 
 }  // namespace modelhost::engine::cuda

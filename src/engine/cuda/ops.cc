@@ -123,27 +123,6 @@ class UnaryKernel final : public exec::Kernel {
   bool clip_inputs_;
 };
 
-// b broadcast into `big` as b[(i / repeat) % period], when b's non-1 dims (right-aligned) are
-// one run of big's dims.
-bool broadcast_pattern(const Shape& big, const Shape& small, int64_t& period, int64_t& repeat) {
-  if (small.size() > big.size()) return false;
-  const size_t off = big.size() - small.size();
-  int64_t lo = -1, hi = -1;
-  for (size_t j = 0; j < small.size(); ++j) {
-    if (small[j] == 1) continue;
-    if (small[j] != big[off + j]) return false;
-    if (lo < 0) lo = static_cast<int64_t>(off + j);
-    if (hi >= 0 && hi != static_cast<int64_t>(off + j) - 1) return false;  // not one run
-    hi = static_cast<int64_t>(off + j);
-  }
-  period = 1;
-  repeat = 1;
-  if (lo < 0) return true;  // a scalar (all 1s)
-  for (int64_t j = lo; j <= hi; ++j) period *= big[static_cast<size_t>(j)];
-  for (size_t j = static_cast<size_t>(hi) + 1; j < big.size(); ++j) repeat *= big[j];
-  return true;
-}
-
 class BinaryKernel final : public exec::Kernel {
  public:
   BinaryKernel(std::string op, BinaryOp kind) : op_(std::move(op)), kind_(kind) {}
@@ -971,6 +950,30 @@ Factory binary(const char* op, BinaryOp kind) {
 }
 
 }  // namespace
+
+bool broadcast_pattern(const Shape& big, const Shape& small, int64_t& period, int64_t& repeat) {
+  if (small.size() > big.size()) return false;
+  const size_t off = big.size() - small.size();
+  int64_t lo = -1, hi = -1;
+  for (size_t j = 0; j < small.size(); ++j) {
+    const int64_t axis = static_cast<int64_t>(off + j);
+    if (small[j] == 1 && big[off + j] == 1) {
+      if (hi >= 0) hi = axis;  // a 1 on both sides neither breaks nor changes a run
+      continue;
+    }
+    if (small[j] == 1) continue;
+    if (small[j] != big[off + j]) return false;
+    if (lo < 0) lo = axis;
+    if (hi >= 0 && hi != axis - 1) return false;  // not one run
+    hi = axis;
+  }
+  period = 1;
+  repeat = 1;
+  if (lo < 0) return true;  // a scalar (all 1s)
+  for (int64_t j = lo; j <= hi; ++j) period *= big[static_cast<size_t>(j)];
+  for (size_t j = static_cast<size_t>(hi) + 1; j < big.size(); ++j) repeat *= big[j];
+  return true;
+}
 
 void register_ops(exec::KernelRegistry& r) {
   auto add = [&r](const char* domain, const char* op, int64_t since, int64_t until, Factory f,

@@ -71,6 +71,11 @@ class CudaRun final : public exec::DeviceRun {
 // The device kernels (ops.cc).
 void register_ops(exec::KernelRegistry& registry);
 
+// How the binary ops' kernel reads `small` broadcast into `big`: small[(i / repeat) % period]
+// for element i of big. True when small's dims other than 1 (right-aligned) are one run of big's
+// dims (a 1 on both sides does not break a run); false for the broadcasts it does not cover.
+bool broadcast_pattern(const Shape& big, const Shape& small, int64_t& period, int64_t& repeat);
+
 // ctx.device as the CUDA run, or an error for a kernel called without one.
 Result<CudaRun*> cuda_run(const exec::KernelContext& ctx);
 

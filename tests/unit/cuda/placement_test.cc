@@ -98,6 +98,35 @@ TEST(CudaPlacementTest, WhatTheDeviceDoesNotTakeStaysOnTheCpuWithTheReason) {
   EXPECT_TRUE(p->copies.empty()) << "nothing ran on the device, so nothing moved";
 }
 
+TEST(CudaBroadcastPatternTest, CoversTheServedModelsBroadcasts) {
+  struct Case {
+    Shape big, small;
+    bool ok;
+    int64_t period, repeat;
+  };
+  const Case cases[] = {
+      {{2, 3, 4}, {2, 3, 4}, true, 24, 1},         // same shape
+      {{2, 1, 4}, {2, 1, 4}, true, 8, 1},          // same shape with a 1 inside
+      {{8, 6, 16}, {1, 6, 16}, true, 96, 1},       // position embeddings
+      {{8, 6, 16}, {16}, true, 16, 1},             // a bias row
+      {{2, 8, 5, 5}, {2, 8, 1, 1}, true, 16, 25},  // squeeze-and-excitation scale
+      {{2, 8, 5, 5}, {8, 1, 1}, true, 8, 25},      // per-channel
+      {{2, 6, 16}, {1, 6, 1}, true, 6, 16},        // per-position
+      {{4, 4}, {}, true, 1, 1},                    // a scalar
+      {{2, 3, 4}, {2, 1, 4}, false, 0, 0},         // two runs
+      {{2, 3}, {3, 3}, false, 0, 0},               // a dim that does not match
+  };
+  for (const Case& c : cases) {
+    int64_t period = 0, repeat = 0;
+    const bool ok = broadcast_pattern(c.big, c.small, period, repeat);
+    EXPECT_EQ(ok, c.ok) << shape_to_string(c.big) << " <- " << shape_to_string(c.small);
+    if (ok && c.ok) {
+      EXPECT_EQ(period, c.period) << shape_to_string(c.big) << " <- " << shape_to_string(c.small);
+      EXPECT_EQ(repeat, c.repeat) << shape_to_string(c.big) << " <- " << shape_to_string(c.small);
+    }
+  }
+}
+
 // The served models, when their files are at hand (MODELHOST_FIXTURES, made by
 // scripts/fixtures): every compute node on the device; only shape arithmetic on the CPU.
 TEST(CudaPlacementTest, ServedModelsKeepOnlyShapeArithmeticOnTheCpu) {
