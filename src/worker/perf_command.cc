@@ -35,7 +35,7 @@ struct PerfConfig {
   std::vector<std::string> shapes;  // raw --shape values, NAME:D1,D2,...
   int64_t threads = 1, iterations = 100, warmup = 10, batch = 1, seq = 1, profile_runs = 10;
   bool batch_given = false, seq_given = false;
-  bool no_optimize = false, json = false, compare_cpu = false;
+  bool no_optimize = false, json = false, compare_cpu = false, no_graphs = false;
   std::string device = "cpu", precision = "fp32";
 };
 
@@ -473,6 +473,7 @@ void print_placement(const engine::ModelMetadata::Placement& p) {
     auto& g = groups[{op, n.reason}];
     if (g.first++ == 0) g.second = n.node;
   }
+  if (!p.graphs.empty()) std::printf("  graphs: %s\n", p.graphs.c_str());
   for (const auto& [key, g] : groups) {
     std::printf("  cpu: %-22s x%-4d %s (e.g. %s)\n", key.first.c_str(), g.first, key.second.c_str(),
                 g.second.c_str());
@@ -618,7 +619,8 @@ void print_json(const PerfConfig& cfg, const engine::ModelMetadata& md, const Me
                                  {"cpu_nodes", std::move(cpu_nodes)},
                                  {"copies", std::move(copies)},
                                  {"uploaded_weights", md.placement.uploaded_weights},
-                                 {"uploaded_bytes", md.placement.uploaded_bytes}}},
+                                 {"uploaded_bytes", md.placement.uploaded_bytes},
+                                 {"graphs", md.placement.graphs}}},
       {"compare_cpu", std::move(diffs)},
       {"opset", md.opset},
       {"producer", md.producer_name},
@@ -759,6 +761,8 @@ int perf_command(const std::vector<std::string_view>& args) {
   f.add_string("device", "DEV", "cpu or cuda:N (exit code 3 when that GPU cannot be used)",
                &cfg.device);
   f.add_string("precision", "P", "fp32, tf32, fp16 or bf16 (CUDA devices only)", &cfg.precision);
+  f.add_bool("no-graphs", "on a GPU, run every time instead of capturing a run and replaying it",
+             &cfg.no_graphs);
   f.add_bool("compare-cpu",
              "also run the inputs once on the CPU engine and print how far each output is from it",
              &cfg.compare_cpu);
@@ -790,6 +794,7 @@ int perf_command(const std::vector<std::string_view>& args) {
   options.intra_op_threads = static_cast<int>(cfg.threads);
   options.optimize = !cfg.no_optimize;
   options.device = device.provider;
+  options.device_graphs = !cfg.no_graphs;
   const auto load_start = std::chrono::steady_clock::now();
   auto session = engine::Session::create(cfg.model, options);
   if (!session.ok()) {

@@ -389,6 +389,11 @@ __global__ void convert_kernel(const From* x, To* y, int64_t n, Convert convert)
   }
 }
 
+template <typename From>
+struct ToFloat {
+  __device__ float operator()(From v) const { return static_cast<float>(v); }
+};
+
 struct ToHalf {
   __device__ uint16_t operator()(float v) const { return __half_as_ushort(__float2half_rn(v)); }
 };
@@ -522,6 +527,24 @@ Status broadcast_binary_f32(const float* a, const float* b, float* y, int64_t n,
   return launched("broadcast_binary_f32");
 }
 
+__global__ void broadcast_copy_kernel(const float* b, float* y, int64_t n, int64_t period,
+                                      int64_t repeat) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    y[i] = b[(i / repeat) % period];
+  }
+}
+
+Status broadcast_copy_f32(const float* b, float* y, int64_t n, int64_t b_period, int64_t b_repeat,
+                          cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  if (b_period <= 0 || b_repeat <= 0) {
+    return invalid_argument("broadcast_copy_f32: period and repeat must be positive");
+  }
+  broadcast_copy_kernel<<<blocks_for(n), kThreads, 0, stream>>>(b, y, n, b_period, b_repeat);
+  return launched("broadcast_copy_f32");
+}
+
 Status add_f32(const float* a, const float* b, float* y, int64_t n, cudaStream_t stream) {
   if (n == 0) return Status::ok_status();
   binary_kernel<<<blocks_for(n), kThreads, 0, stream>>>(a, b, y, n, AddOp{});
@@ -598,6 +621,24 @@ Status transpose_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaS
                   static_cast<unsigned>((rows + kTile - 1) / kTile));
   transpose_kernel<<<grid, dim3(kTile, 8), 0, stream>>>(x, y, rows, cols);
   return launched("transpose_f32");
+}
+
+Status i64_to_f32(const int64_t* x, float* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  convert_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, ToFloat<int64_t>{});
+  return launched("i64_to_f32");
+}
+
+Status i32_to_f32(const int32_t* x, float* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  convert_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, ToFloat<int32_t>{});
+  return launched("i32_to_f32");
+}
+
+Status u8_to_f32(const uint8_t* x, float* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok_status();
+  convert_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, n, ToFloat<uint8_t>{});
+  return launched("u8_to_f32");
 }
 
 Status f32_to_f16(const float* x, uint16_t* y, int64_t n, cudaStream_t stream) {

@@ -44,6 +44,9 @@ Status fused_epilogue_f32(const float* x, const float* bias, const float* z, flo
 // period = its size; an NCHW per-channel [N, C, 1, 1] operand: period N*C, repeat H*W; a
 // scalar: period 1). `b_first` computes b op a instead (Sub and Div are not commutative).
 enum class BinaryOp { kAdd, kSub, kMul, kDiv };
+// y[i] = b[(i / b_repeat) % b_period] (Expand).
+Status broadcast_copy_f32(const float* b, float* y, int64_t n, int64_t b_period, int64_t b_repeat,
+                          cudaStream_t stream);
 Status broadcast_binary_f32(const float* a, const float* b, float* y, int64_t n, int64_t b_period,
                             int64_t b_repeat, BinaryOp op, bool b_first, cudaStream_t stream);
 
@@ -134,6 +137,11 @@ Status permute_32bit(const void* x, void* y, int rank, const int64_t* dims, cons
 
 // y = x^T for a rows x cols matrix (y is cols x rows).
 Status transpose_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream);
+
+// Cast to float32 (ONNX Cast with to = FLOAT) from int64, int32 or bool (one byte per value).
+Status i64_to_f32(const int64_t* x, float* y, int64_t n, cudaStream_t stream);
+Status i32_to_f32(const int32_t* x, float* y, int64_t n, cudaStream_t stream);
+Status u8_to_f32(const uint8_t* x, float* y, int64_t n, cudaStream_t stream);
 
 // Conversions for the fp16 / bf16 precision modes (inputs and outputs keep their declared dtypes;
 // these convert at the boundaries). `half` and `bf16` are 16-bit storage.

@@ -479,7 +479,110 @@ Result<std::unique_ptr<exec::Kernel>> make_softmax(const ir::Node& node) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data movement: Gather, Transpose, Concat
+// Data movement: Cast, Gather, Transpose, Concat
+
+// Cast to float32 (BERT's attention mask: int64 -> float) from int64, int32, bool or float32.
+class CastKernel final : public exec::Kernel {
+ public:
+  Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
+    const DataType t = in.empty() ? DataType::kUndefined : in[0];
+    if (t != DataType::kUndefined && t != DataType::kInt64 && t != DataType::kInt32 &&
+        t != DataType::kBool && t != DataType::kFloat32) {
+      return unimplemented("Cast on the GPU converts int64, int32, bool and float32, got " +
+                           std::string(dtype_name(t)));
+    }
+    if (!out.empty()) out[0] = DataType::kFloat32;
+    return Status::ok_status();
+  }
+  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
+                 std::span<Tensor> outputs) const override {
+    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+    RETURN_IF_ERROR(on_device(inputs));
+    const Tensor& x = *inputs[0];
+    const int64_t n = x.num_elements();
+    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, x.shape()));
+    switch (x.dtype()) {
+      case DataType::kInt64:
+        RETURN_IF_ERROR(
+            i64_to_f32(static_cast<const int64_t*>(x.raw_data()), f32(y), n, run->stream()));
+        break;
+      case DataType::kInt32:
+        RETURN_IF_ERROR(
+            i32_to_f32(static_cast<const int32_t*>(x.raw_data()), f32(y), n, run->stream()));
+        break;
+      case DataType::kBool:
+        RETURN_IF_ERROR(
+            u8_to_f32(static_cast<const uint8_t*>(x.raw_data()), f32(y), n, run->stream()));
+        break;
+      case DataType::kFloat32:
+        if (n > 0) {
+          MODELHOST_CUDA_RETURN_IF_ERROR(
+              cudaMemcpyAsync(y.mutable_raw_data(), x.raw_data(), x.byte_size(),
+                              cudaMemcpyDeviceToDevice, run->stream()),
+              "cudaMemcpyAsync (Cast)");
+        }
+        break;
+      default:
+        return unimplemented("Cast on the GPU: " + std::string(dtype_name(x.dtype())));
+    }
+    outputs[0] = std::move(y);
+    return Status::ok_status();
+  }
+};
+
+// Expand: x broadcast to the shape given on the host (numpy rules), for the broadcasts
+// broadcast_pattern covers.
+class ExpandKernel final : public exec::Kernel {
+ public:
+  Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
+    if (!in.empty() && in[0] != DataType::kUndefined && in[0] != DataType::kFloat32) {
+      return unimplemented("Expand on the GPU takes float32, got " +
+                           std::string(dtype_name(in[0])));
+    }
+    if (!out.empty()) out[0] = DataType::kFloat32;
+    return Status::ok_status();
+  }
+  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
+                 std::span<Tensor> outputs) const override {
+    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+    const Tensor& x = *inputs[0];
+    const Tensor& shape = *inputs[1];
+    if (!x.on_device() || shape.on_device()) return internal_error("Expand: inputs misplaced");
+    const int64_t* want = shape.data<int64_t>();
+    const size_t rank =
+        std::max<size_t>(x.shape().size(), static_cast<size_t>(shape.num_elements()));
+    Shape out(rank, 1);
+    for (size_t i = 0; i < rank; ++i) {
+      const size_t xo = rank - x.shape().size(),
+                   so = rank - static_cast<size_t>(shape.num_elements());
+      const int64_t a = i >= xo ? x.shape()[i - xo] : 1;
+      const int64_t b = i >= so ? want[i - so] : 1;
+      if (a != b && a != 1 && b != 1) {
+        return invalid_argument(
+            "Expand: " + shape_to_string(x.shape()) + " does not broadcast to " +
+            shape_to_string(std::span<const int64_t>(want, shape.num_elements())));
+      }
+      out[i] = a == 1 ? b : a;
+    }
+    int64_t period = 0, repeat = 0;
+    if (!broadcast_pattern(out, x.shape(), period, repeat)) {
+      return unimplemented("Expand on the GPU: " + shape_to_string(x.shape()) + " to " +
+                           shape_to_string(out) + " is not supported");
+    }
+    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    RETURN_IF_ERROR(
+        broadcast_copy_f32(f32(x), f32(y), y.num_elements(), period, repeat, run->stream()));
+    outputs[0] = std::move(y);
+    return Status::ok_status();
+  }
+};
+
+Result<std::unique_ptr<exec::Kernel>> make_cast(const ir::Node& node) {
+  RETURN_IF_ERROR(exec::check_arity(node, 1, 1));
+  ASSIGN_OR_RETURN(int64_t to, node.attributes.get_int("to", 0));
+  if (to != 1) return unimplemented("Cast on the GPU converts to float32 only");  // 1: FLOAT
+  return exec::make_kernel<CastKernel>();
+}
 
 class GatherKernel final : public exec::Kernel {
  public:
@@ -1029,6 +1132,14 @@ void register_ops(exec::KernelRegistry& r) {
   add(onnx, "Softmax", 1, 12, make_softmax);
   add(onnx, "Softmax", 13, max, make_softmax);
   add(onnx, "Gather", 1, max, make_gather);
+  add(onnx, "Cast", 6, max, make_cast);
+  add(
+      onnx, "Expand", 8, max,
+      [](const ir::Node& node) -> Result<std::unique_ptr<exec::Kernel>> {
+        RETURN_IF_ERROR(exec::check_arity(node, 2, 2));
+        return exec::make_kernel<ExpandKernel>();
+      },
+      /*host_inputs=*/0b10);
   add(onnx, "Transpose", 1, max, make_transpose);
   add(onnx, "Concat", 4, max, make_concat);
   add(onnx, "ReduceSum", 1, max, reduce("ReduceSum", ReduceKind::kSum, 13), 0b10);

@@ -3,11 +3,19 @@
 
 #include <cuda_runtime.h>
 
+#include <cstring>
+
+#include "engine/cuda/graph.h"
 #include "engine/cuda/kernels.h"
 #include "engine/cuda/provider_impl.h"
 #include "engine/ir/tensor_alloc.h"
 
 namespace modelhost::engine::cuda {
+
+struct CudaGraph final : exec::DeviceGraph {
+  explicit CudaGraph(CapturedGraph g) : graph(std::move(g)) {}
+  CapturedGraph graph;
+};
 
 class CudaProvider final : public exec::DeviceProvider {
  public:
@@ -114,6 +122,27 @@ class CudaProvider final : public exec::DeviceProvider {
 
   Status synchronize(exec::DeviceRun& run) const override {
     return static_cast<CudaRun&>(run).lane().stream->synchronize();
+  }
+
+  bool supports_graphs() const override { return true; }
+
+  Result<std::unique_ptr<exec::DeviceGraph>> capture(
+      exec::DeviceRun& run, const std::function<Status()>& work) const override {
+    ASSIGN_OR_RETURN(CapturedGraph g,
+                     CapturedGraph::capture(static_cast<CudaRun&>(run).stream(), work));
+    return std::unique_ptr<exec::DeviceGraph>(std::make_unique<CudaGraph>(std::move(g)));
+  }
+
+  Status replay(exec::DeviceRun& run, const exec::DeviceGraph& graph) const override {
+    return static_cast<const CudaGraph&>(graph).graph.replay(static_cast<CudaRun&>(run).stream());
+  }
+
+  Result<Tensor> pinned_copy(const Tensor& t) const override {
+    const size_t bytes = t.byte_size();
+    ASSIGN_OR_RETURN(PinnedBuffer b, PinnedBuffer::allocate(bytes > 0 ? bytes : 1));
+    auto owner = std::make_shared<PinnedBuffer>(std::move(b));
+    if (bytes > 0) std::memcpy(owner->data(), t.raw_data(), bytes);
+    return Tensor::view(t.dtype(), t.shape(), owner->data(), owner);
   }
 
  private:

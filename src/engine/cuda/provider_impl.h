@@ -40,6 +40,8 @@ struct Lane {
 #endif
   std::unique_ptr<DeviceBuffer> flag;       // int
   std::unique_ptr<PinnedBuffer> flag_host;  // int
+  // The runs captured on this lane (exec/device.h); last, so destroyed before what they use.
+  std::map<std::string, exec::CapturedRun> graphs;
 };
 
 class CudaProvider;
@@ -47,7 +49,9 @@ class CudaProvider;
 class CudaRun final : public exec::DeviceRun {
  public:
   CudaRun(std::unique_ptr<Lane> lane, const CudaProvider* provider)
-      : lane_(std::move(lane)), provider_(provider) {}
+      : lane_(std::move(lane)), provider_(provider) {
+    graphs = &lane_->graphs;
+  }
 
   cudaStream_t stream() const { return lane_->stream->get(); }
   Precision precision() const;

@@ -1,9 +1,11 @@
 #include "engine/exec/executor.h"
 
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <map>
 
+#include "common/logging.h"
 #include "engine/exec/kernel_registry.h"
 
 namespace modelhost::engine::exec {
@@ -72,7 +74,8 @@ Result<std::vector<size_t>> topological_order(const ir::Graph& graph) {
 
 Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
                                                    const DeviceProvider* device,
-                                                   ModelMetadata::Placement* placement) {
+                                                   ModelMetadata::Placement* placement,
+                                                   bool graphs) {
   RETURN_IF_ERROR(check_opset(graph));
   std::unique_ptr<Executor> ex(new Executor());
   ex->device_ = device;
@@ -142,8 +145,38 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   std::vector<const KernelDef*> device_defs(n, nullptr);
   std::vector<std::string> cpu_reason(n);
   if (device != nullptr) {
+    // Shape arithmetic stays on the CPU: a node whose data inputs are all weights or values
+    // computed from weights and shapes alone (Shape reads no data) gains nothing on the device and
+    // would only add copies.
+    std::vector<bool> from_shapes(static_cast<size_t>(ex->num_slots_), false);
+    for (const auto& [s, t] : ex->constants_) from_shapes[static_cast<size_t>(s)] = true;
+    for (int s : ex->input_slots_) from_shapes[static_cast<size_t>(s)] = false;
+    std::vector<bool> shape_node(n, false);
+    for (size_t i : order) {
+      bool only_shapes = !node_in[i].empty();
+      for (size_t j = 0; j < node_in[i].size(); ++j) {
+        const int s = node_in[i][j];
+        const uint64_t bit = j < 64 ? uint64_t{1} << j : 0;
+        if (s >= 0 && (defs[i]->metadata_inputs & bit) == 0 &&
+            !from_shapes[static_cast<size_t>(s)]) {
+          only_shapes = false;
+        }
+      }
+      // A view (Reshape, ...) carries its input's data, whatever its shape input is.
+      if (defs[i]->output_views_input0 && !node_in[i].empty() && node_in[i][0] >= 0) {
+        only_shapes = from_shapes[static_cast<size_t>(node_in[i][0])];
+      }
+      shape_node[i] = only_shapes;
+      for (int s : node_out[i]) {
+        if (s >= 0) from_shapes[static_cast<size_t>(s)] = only_shapes;
+      }
+    }
     for (size_t i : order) {
       const ir::Node& node = graph.nodes[i];
+      if (shape_node[i]) {
+        cpu_reason[i] = "computes on weights and shapes only";
+        continue;
+      }
       const KernelDef* def = device->kernels().find(node.domain, node.op_type, node.opset);
       if (def == nullptr) {
         cpu_reason[i] = "no device kernel for this op";
@@ -195,6 +228,8 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     copy.outputs = {c};
     copy.label = "copy of \"" + name + "\" to the " + (to == kDevice ? "device" : "host");
     copy.op_type = to == kDevice ? "CopyToDevice" : "CopyToHost";
+    copy.on_device = to == kDevice;
+    copy.copy_in = to == kDevice;
     report.copies.push_back({name, to == kDevice});
     ex->steps_.push_back(std::move(copy));
     return c;
@@ -207,6 +242,9 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     step.kernel = on_device ? std::move(device_kernels[i]) : std::move(kernels[i]);
     step.label = ir::describe_node(node, i);
     step.op_type = node.op_type;
+    step.on_device = on_device;
+    step.metadata_inputs = def.metadata_inputs;
+    step.view = def.output_views_input0;
     for (size_t j = 0; j < node_in[i].size(); ++j) {
       const uint64_t bit = j < 64 ? uint64_t{1} << j : 0;
       int s = node_in[i][j];
@@ -262,23 +300,88 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
       if (!fixed[static_cast<size_t>(s)]) step.donors.push_back(s);
     }
   }
+  if (device != nullptr && graphs && device->supports_graphs()) {
+    const std::string why_not = ex->plan_graph();
+    ex->graphs_ = why_not.empty();
+    report.graphs = why_not.empty() ? "captured once per input shapes, then replayed"
+                                    : "not captured: " + why_not;
+  }
   if (placement != nullptr) *placement = std::move(report);
   return ex;
 }
 
-Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const KernelContext& ctx,
-                                          OpProfile* profile) const {
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point run_start = profile != nullptr ? Clock::now() : Clock::time_point();
-  std::vector<Tensor> values(static_cast<size_t>(num_slots_));
-  for (const auto& [s, t] : constants_) values[static_cast<size_t>(s)] = t;
-  for (size_t i = 0; i < input_slots_.size() && i < inputs.size(); ++i) {
-    values[static_cast<size_t>(input_slots_[i])] = inputs[i];
+// Graphs: the steps before the trailing copies out are captured when nothing in them computes on
+// the host from the run's data. Host values are classed: kStatic (weights, shape arithmetic:
+// the same on every run of the same shapes), kStaged (a graph input, or a view of one: staged at a
+// fixed pinned address), kDynamic (computed on the host from the inputs: not replayable), and
+// values on the device.
+std::string Executor::plan_graph() {
+  enum Class : uint8_t { kStatic, kStaged, kDynamic, kOnDevice };
+  std::vector<Class> cls(static_cast<size_t>(num_slots_), kStatic);
+  for (const auto& [s, t] : constants_)
+    cls[static_cast<size_t>(s)] = t.on_device() ? kOnDevice : kStatic;
+  for (int s : input_slots_) cls[static_cast<size_t>(s)] = kStaged;
+  capture_end_ = steps_.size();
+  while (capture_end_ > 0 && steps_[capture_end_ - 1].op_type == "CopyToHost") --capture_end_;
+  for (size_t k = 0; k < capture_end_; ++k) {
+    const Step& step = steps_[k];
+    Class out = kOnDevice;
+    if (step.op_type == "CopyToHost") {
+      return step.label + " inside the run (a CPU node reads a value of the device)";
+    }
+    if (step.copy_in) {
+      const Class in = cls[static_cast<size_t>(step.inputs[0])];
+      if (in == kDynamic) {
+        return step.label + ": the value was computed on the CPU from the run's inputs";
+      }
+    } else if (!step.on_device) {
+      if (step.view && !step.inputs.empty() && step.inputs[0] >= 0) {
+        out = cls[static_cast<size_t>(step.inputs[0])];
+      } else {
+        out = kStatic;
+        for (size_t j = 0; j < step.inputs.size(); ++j) {
+          const int s = step.inputs[j];
+          const uint64_t bit = j < 64 ? uint64_t{1} << j : 0;
+          if (s < 0 || (step.metadata_inputs & bit) != 0) continue;
+          const Class in = cls[static_cast<size_t>(s)];
+          if (in == kStaged || in == kDynamic) out = kDynamic;
+        }
+      }
+    }
+    for (int s : step.outputs) {
+      if (s >= 0) cls[static_cast<size_t>(s)] = out;
+    }
   }
+  std::vector<bool> made_after(static_cast<size_t>(num_slots_), false);
+  std::vector<bool> listed(static_cast<size_t>(num_slots_), false);
+  auto need = [&](int s) {
+    if (s < 0 || made_after[static_cast<size_t>(s)] || listed[static_cast<size_t>(s)]) return;
+    listed[static_cast<size_t>(s)] = true;
+    after_slots_.push_back(s);
+  };
+  for (size_t k = capture_end_; k < steps_.size(); ++k) {
+    for (int s : steps_[k].inputs) need(s);
+    for (int s : steps_[k].outputs) {
+      if (s >= 0) made_after[static_cast<size_t>(s)] = true;
+    }
+  }
+  for (int s : output_slots_) need(s);
+  for (int s : after_slots_) {
+    if (cls[static_cast<size_t>(s)] == kDynamic || cls[static_cast<size_t>(s)] == kStaged) {
+      return "an output is computed on the CPU from the run's inputs";
+    }
+  }
+  return "";
+}
 
+Status Executor::run_steps(size_t begin, size_t end, std::vector<Tensor>& values,
+                           const KernelContext& ctx, OpProfile* profile,
+                           std::vector<Tensor>* keep) const {
+  using Clock = std::chrono::steady_clock;
   std::vector<const Tensor*> in_ptrs;
   std::vector<Tensor> outs;
-  for (const Step& step : steps_) {
+  for (size_t k = begin; k < end; ++k) {
+    const Step& step = steps_[k];
     in_ptrs.clear();
     for (int s : step.inputs) {
       const Tensor* t = s >= 0 ? &values[static_cast<size_t>(s)] : nullptr;
@@ -287,6 +390,9 @@ Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const 
         return invalid_argument(step.label + ": an input was not produced by its node");
       }
       in_ptrs.push_back(t);
+    }
+    if (keep != nullptr && step.copy_in && !in_ptrs.empty() && in_ptrs[0] != nullptr) {
+      keep->push_back(*in_ptrs[0]);  // a captured copy reads this host buffer on every replay
     }
     outs.assign(step.outputs.size(), Tensor());
     // In place: hand the kernel the largest input that dies here and that no other tensor sees.
@@ -314,7 +420,10 @@ Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const 
     }
     for (int s : step.release) values[static_cast<size_t>(s)] = Tensor();
   }
+  return Status::ok_status();
+}
 
+Result<std::vector<Tensor>> Executor::collect_outputs(const std::vector<Tensor>& values) const {
   std::vector<Tensor> result;
   result.reserve(output_slots_.size());
   for (int s : output_slots_) {
@@ -322,11 +431,87 @@ Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const 
     if (!t.defined()) return internal_error("graph output was not produced");
     result.push_back(t);
   }
+  return result;
+}
+
+Result<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const KernelContext& ctx,
+                                          OpProfile* profile) const {
+  if (graphs_ && profile == nullptr && ctx.device != nullptr && ctx.device->graphs != nullptr) {
+    return run_graph(inputs, ctx);
+  }
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point run_start = profile != nullptr ? Clock::now() : Clock::time_point();
+  std::vector<Tensor> values(static_cast<size_t>(num_slots_));
+  for (const auto& [s, t] : constants_) values[static_cast<size_t>(s)] = t;
+  for (size_t i = 0; i < input_slots_.size() && i < inputs.size(); ++i) {
+    values[static_cast<size_t>(input_slots_[i])] = inputs[i];
+  }
+  RETURN_IF_ERROR(run_steps(0, steps_.size(), values, ctx, profile, nullptr));
+  ASSIGN_OR_RETURN(std::vector<Tensor> result, collect_outputs(values));
   if (profile != nullptr) {
     ++profile->runs;
     profile->run_ms += std::chrono::duration<double, std::milli>(Clock::now() - run_start).count();
   }
   return result;
+}
+
+Result<std::vector<Tensor>> Executor::run_graph(std::span<const Tensor> inputs,
+                                                const KernelContext& ctx) const {
+  std::string key = std::to_string(reinterpret_cast<uintptr_t>(this));
+  for (const Tensor& t : inputs)
+    key += "|" + std::to_string(static_cast<int>(t.dtype())) + shape_to_string(t.shape());
+  CapturedRun& rec = (*ctx.device->graphs)[key];
+  std::vector<Tensor> values(static_cast<size_t>(num_slots_));
+  for (const auto& [s, t] : constants_) values[static_cast<size_t>(s)] = t;
+  if (rec.graph != nullptr) {
+    for (size_t i = 0; i < inputs.size() && i < rec.staged.size(); ++i) {
+      if (inputs[i].byte_size() > 0) {
+        std::memcpy(rec.staged[i].mutable_raw_data(), inputs[i].raw_data(), inputs[i].byte_size());
+      }
+    }
+    RETURN_IF_ERROR(device_->replay(*ctx.device, *rec.graph));
+    for (const auto& [s, t] : rec.after) values[static_cast<size_t>(s)] = t;
+    RETURN_IF_ERROR(run_steps(capture_end_, steps_.size(), values, ctx, nullptr, nullptr));
+    return collect_outputs(values);
+  }
+  auto ordinary = [&]() -> Result<std::vector<Tensor>> {
+    for (size_t i = 0; i < input_slots_.size() && i < inputs.size(); ++i) {
+      values[static_cast<size_t>(input_slots_[i])] = inputs[i];
+    }
+    RETURN_IF_ERROR(run_steps(0, steps_.size(), values, ctx, nullptr, nullptr));
+    return collect_outputs(values);
+  };
+  // The first run of these shapes is an ordinary one: it sizes the arena and makes the plans,
+  // so that the capture allocates nothing.
+  if (rec.failed || ++rec.runs < 2) return ordinary();
+  std::vector<Tensor> staged;
+  for (size_t i = 0; i < input_slots_.size() && i < inputs.size(); ++i) {
+    auto pinned = device_->pinned_copy(inputs[i]);
+    if (!pinned.ok()) {
+      rec.failed = true;
+      return ordinary();
+    }
+    staged.push_back(*pinned);
+    values[static_cast<size_t>(input_slots_[i])] = *pinned;
+  }
+  std::vector<Tensor> keep;
+  auto graph = device_->capture(
+      *ctx.device, [&] { return run_steps(0, capture_end_, values, ctx, nullptr, &keep); });
+  if (!graph.ok()) {
+    LOG_WARN("this run could not be captured as a graph; these shapes run without one")
+        .kv("error", graph.status().message());
+    rec.failed = true;
+    for (auto& v : values) v = Tensor();
+    for (const auto& [s, t] : constants_) values[static_cast<size_t>(s)] = t;
+    return ordinary();
+  }
+  rec.graph = std::move(graph).value();
+  rec.staged = std::move(staged);
+  rec.keep = std::move(keep);
+  for (int s : after_slots_) rec.after.emplace_back(s, values[static_cast<size_t>(s)]);
+  RETURN_IF_ERROR(device_->replay(*ctx.device, *rec.graph));  // the capture ran nothing
+  RETURN_IF_ERROR(run_steps(capture_end_, steps_.size(), values, ctx, nullptr, nullptr));
+  return collect_outputs(values);
 }
 
 }  // namespace modelhost::engine::exec

@@ -29,10 +29,12 @@ class Executor {
  public:
   // Errors name the node: `node "fc1" (op Foo, domain "", opset 13): no kernel for this op`.
   // With `device`, nodes are placed on it where it has a kernel for them (see device.h) and
-  // `placement`, when given, says where each went.
+  // `placement`, when given, says where each went. With `graphs` and a device that supports
+  // them, runs are captured and replayed (device.h).
   static Result<std::unique_ptr<Executor>> create(const ir::Graph& graph,
                                                   const DeviceProvider* device = nullptr,
-                                                  ModelMetadata::Placement* placement = nullptr);
+                                                  ModelMetadata::Placement* placement = nullptr,
+                                                  bool graphs = true);
 
   // `inputs` in graph.inputs order, already checked against the declared dtypes and shapes.
   // Returns graph.outputs in order. Thread-safe. With a `profile`, each step's kernel time is
@@ -47,15 +49,32 @@ class Executor {
  private:
   struct Step {
     std::unique_ptr<Kernel> kernel;
-    std::vector<int> inputs;   // slot per node input; -1 for an omitted optional input
-    std::vector<int> outputs;  // slot per node output; -1 for an omitted optional output
-    std::vector<int> release;  // slots whose last consumer is this step
-    std::vector<int> donors;   // released input slots of this step: in-place candidates
-    std::string label;         // describe_node(), for run-time errors
-    std::string op_type;       // the profile key
+    std::vector<int> inputs;       // slot per node input; -1 for an omitted optional input
+    std::vector<int> outputs;      // slot per node output; -1 for an omitted optional output
+    std::vector<int> release;      // slots whose last consumer is this step
+    std::vector<int> donors;       // released input slots of this step: in-place candidates
+    std::string label;             // describe_node(), for run-time errors
+    std::string op_type;           // the profile key
+    bool on_device = false;        // a device kernel (or a copy to the device)
+    bool copy_in = false;          // a copy step to the device
+    uint64_t metadata_inputs = 0;  // KernelDef's: inputs read for their shape only
+    bool view = false;             // KernelDef's output_views_input0
   };
 
   Executor() = default;
+
+  // Why the plan cannot be captured as a graph; empty when it can (sets capture_end_ and
+  // after_slots_).
+  std::string plan_graph();
+  Status run_steps(size_t begin, size_t end, std::vector<Tensor>& values, const KernelContext& ctx,
+                   OpProfile* profile, std::vector<Tensor>* keep) const;
+  Result<std::vector<Tensor>> run_graph(std::span<const Tensor> inputs,
+                                        const KernelContext& ctx) const;
+  Result<std::vector<Tensor>> collect_outputs(const std::vector<Tensor>& values) const;
+
+  bool graphs_ = false;     // capture and replay runs (device.h)
+  size_t capture_end_ = 0;  // steps [0, capture_end_) are captured; the rest (copies out) are not
+  std::vector<int> after_slots_;  // values made before capture_end_ that later steps read
 
   const DeviceProvider* device_ = nullptr;
   std::vector<Step> steps_;

@@ -24,10 +24,8 @@ namespace modelhost::engine::exec {
 inline constexpr int64_t kMinOpset = 7;
 inline constexpr int64_t kMaxOpset = 24;
 
-// A device's per-run state (stream, scratch memory), subclassed by its provider (exec/device.h).
-struct DeviceRun {
-  virtual ~DeviceRun() = default;
-};
+// A device's per-run state (stream, scratch memory), defined in exec/device.h.
+struct DeviceRun;
 
 struct KernelContext {
   // The session's intra-op pool; null runs everything on the calling thread.

@@ -87,8 +87,9 @@ class OnnxSession final : public Session {
         s->metadata_.passes.push_back(std::move(p));
       }
     }
-    ASSIGN_OR_RETURN(auto executor, exec::Executor::create(model.graph, options.device.get(),
-                                                           &s->metadata_.placement));
+    ASSIGN_OR_RETURN(auto executor,
+                     exec::Executor::create(model.graph, options.device.get(),
+                                            &s->metadata_.placement, options.device_graphs));
 
     s->executor_ = std::move(executor);
     s->device_ = options.device;
@@ -134,7 +135,8 @@ class OnnxSession final : public Session {
           .kv("device_nodes", p.device_nodes)
           .kv("cpu_nodes", static_cast<int64_t>(p.cpu_nodes.size()))
           .kv("copies_per_run", static_cast<int64_t>(p.copies.size()))
-          .kv("uploaded_weight_bytes", p.uploaded_bytes);
+          .kv("uploaded_weight_bytes", p.uploaded_bytes)
+          .kv("graphs", p.graphs);
     }
     return std::unique_ptr<Session>(std::move(s));
   }

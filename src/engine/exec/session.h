@@ -80,6 +80,8 @@ struct ModelMetadata {
     std::vector<Copy> copies;  // the copy steps of every run
     int64_t uploaded_weights = 0;
     int64_t uploaded_bytes = 0;
+    // Whether runs are captured as graphs and replayed (exec/device.h), or why not.
+    std::string graphs;
   };
   Placement placement;
 };
@@ -114,6 +116,9 @@ struct SessionOptions {
   // Run on this device (engine/cuda/provider.h makes the CUDA one); null: on the CPU. Nodes the
   // device has no kernel for run on the CPU, with copies between (metadata().placement).
   std::shared_ptr<const exec::DeviceProvider> device;
+  // On a device that supports them, capture each input shape's run once and replay it (CUDA
+  // Graphs): the launch cost of every kernel goes.
+  bool device_graphs = true;
 };
 
 class Session {

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <functional>
+#include <map>
 
 #include "engine/exec/device.h"
 #include "engine/exec/kernel_registry.h"
@@ -28,17 +30,47 @@ Tensor scrambled_copy(const Tensor& src, bool to_device) {
   return Tensor::device_view(t.dtype(), t.shape(), t.raw_data(), std::make_shared<Tensor>(t));
 }
 
+// The stand-in for a CUDA graph: while a run is captured, every device operation is also
+// recorded with the buffers it read and wrote (as a graph keeps pointers); replay redoes them.
+struct Recording final : exec::DeviceGraph {
+  std::vector<std::function<void()>> ops;
+};
+
 struct ScrambledRun final : exec::DeviceRun {
   bool flagged = false;
+  Recording* recording = nullptr;  // set while capturing
 };
+
+// Does `op` now, or, while the run is captured, only records it (a graph executes nothing while it
+// is captured; the executor must replay it).
+void device_op(const exec::KernelContext& ctx, std::function<void()> op) {
+  auto* run = static_cast<ScrambledRun*>(ctx.device);
+  if (run != nullptr && run->recording != nullptr) {
+    run->recording->ops.push_back(std::move(op));
+  } else {
+    op();
+  }
+}
+
+void scramble(const void* src, void* dst, size_t bytes) {
+  const auto* in = static_cast<const uint8_t*>(src);
+  auto* out = static_cast<uint8_t*>(dst);
+  for (size_t i = 0; i < bytes; ++i) out[i] = in[i] ^ kScramble;
+}
 
 class CopyKernel final : public exec::Kernel {
  public:
   explicit CopyKernel(bool to_device) : to_device_(to_device) {}
-  Status compute(const exec::KernelContext&, std::span<const Tensor* const> inputs,
+  Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     if (inputs[0]->on_device() == to_device_) return internal_error("copy from the wrong side");
     outputs[0] = scrambled_copy(*inputs[0], to_device_);
+    if (to_device_) {
+      const void* src = inputs[0]->raw_data();
+      void* dst = outputs[0].mutable_raw_data();
+      const size_t bytes = inputs[0]->byte_size();
+      device_op(ctx, [src, dst, bytes] { scramble(src, dst, bytes); });
+    }
     return Status::ok_status();
   }
 
@@ -58,18 +90,25 @@ class DeviceKernel final : public exec::Kernel {
   Status compute(const exec::KernelContext& ctx, std::span<const Tensor* const> inputs,
                  std::span<Tensor> outputs) const override {
     if (ctx.device == nullptr) return internal_error("device kernel run without a device run");
-    std::vector<Tensor> host;
     for (const Tensor* t : inputs) {
       if (!t->on_device()) return internal_error("device kernel given a host tensor");
-      host.push_back(scrambled_copy(*t, false));
     }
-    Tensor y = Tensor::allocate(DataType::kFloat32, host[0].shape());
-    for (int64_t i = 0; i < y.num_elements(); ++i) {
-      const float b = host.size() > 1 ? host[1].data<float>()[i % host[1].num_elements()] : 0.f;
-      y.mutable_data<float>()[i] = fn_(host[0].data<float>()[i], b);
-    }
+    outputs[0] = scrambled_copy(Tensor::allocate(DataType::kFloat32, inputs[0]->shape()), true);
+    const Tensor a = *inputs[0];
+    const Tensor b = inputs.size() > 1 ? *inputs[1] : Tensor();
+    const Tensor y = outputs[0];
+    const Fn fn = fn_;
+    device_op(ctx, [a, b, y, fn] {  // the buffers as a graph would keep them
+      const Tensor ha = scrambled_copy(a, false);
+      const Tensor hb = b.defined() ? scrambled_copy(b, false) : Tensor();
+      Tensor hy = Tensor::allocate(DataType::kFloat32, a.shape());
+      for (int64_t i = 0; i < hy.num_elements(); ++i) {
+        const float bv = hb.defined() ? hb.data<float>()[i % hb.num_elements()] : 0.f;
+        hy.mutable_data<float>()[i] = fn(ha.data<float>()[i], bv);
+      }
+      scramble(hy.raw_data(), const_cast<void*>(y.raw_data()), hy.byte_size());
+    });
     if (flags_) static_cast<ScrambledRun*>(ctx.device)->flagged = true;
-    outputs[0] = scrambled_copy(y, true);
     return Status::ok_status();
   }
 
@@ -80,7 +119,7 @@ class DeviceKernel final : public exec::Kernel {
 
 class ScrambledDevice final : public exec::DeviceProvider {
  public:
-  ScrambledDevice() {
+  explicit ScrambledDevice(bool graphs = false) : graphs_(graphs) {
     auto add = [this](const char* op, DeviceKernel::Fn fn, bool flags) {
       kernels_.add(
           exec::KernelDef{"", op, 1, exec::kMaxOpset,
@@ -109,7 +148,31 @@ class ScrambledDevice final : public exec::DeviceProvider {
   }
   Result<std::unique_ptr<exec::DeviceRun>> begin_run() const override {
     ++begun;
-    return std::unique_ptr<exec::DeviceRun>(std::make_unique<ScrambledRun>());
+    auto run = std::make_unique<ScrambledRun>();
+    if (graphs_) run->graphs = &lane_graphs_;  // one "lane": runs are sequential in these tests
+    return std::unique_ptr<exec::DeviceRun>(std::move(run));
+  }
+  bool supports_graphs() const override { return graphs_; }
+  Result<std::unique_ptr<exec::DeviceGraph>> capture(
+      exec::DeviceRun& run, const std::function<Status()>& work) const override {
+    auto rec = std::make_unique<Recording>();
+    auto& r = static_cast<ScrambledRun&>(run);
+    r.recording = rec.get();
+    Status st = work();
+    r.recording = nullptr;
+    if (!st.ok()) return st;
+    ++captures;
+    return std::unique_ptr<exec::DeviceGraph>(std::move(rec));
+  }
+  Status replay(exec::DeviceRun&, const exec::DeviceGraph& graph) const override {
+    ++replays;
+    for (const auto& op : static_cast<const Recording&>(graph).ops) op();
+    return Status::ok_status();
+  }
+  Result<Tensor> pinned_copy(const Tensor& t) const override {
+    Tensor copy = Tensor::allocate(t.dtype(), t.shape());
+    if (t.byte_size() > 0) std::memcpy(copy.mutable_raw_data(), t.raw_data(), t.byte_size());
+    return copy;
   }
   Status end_run(std::unique_ptr<exec::DeviceRun> run) const override {
     ++ended;
@@ -123,9 +186,11 @@ class ScrambledDevice final : public exec::DeviceProvider {
     return Status::ok_status();
   }
 
-  mutable std::atomic<int> uploads{0}, begun{0}, ended{0}, syncs{0};
+  mutable std::atomic<int> uploads{0}, begun{0}, ended{0}, syncs{0}, captures{0}, replays{0};
 
  private:
+  bool graphs_;
+  mutable std::map<std::string, exec::CapturedRun> lane_graphs_;
   std::string name_ = "scrambled:0";
   exec::KernelRegistry kernels_;
 };
@@ -135,11 +200,11 @@ struct Loaded {
   std::shared_ptr<ScrambledDevice> provider;
 };
 
-Loaded load_both(const ModelBuilder& b) {
+Loaded load_both(const ModelBuilder& b, bool graphs = false) {
   TempDir dir;
   const std::string path = b.save(dir.path());
   Loaded l;
-  l.provider = std::make_shared<ScrambledDevice>();
+  l.provider = std::make_shared<ScrambledDevice>(graphs);
   SessionOptions options;
   auto cpu = Session::create(path, options);
   EXPECT_TRUE(cpu.ok()) << cpu.status().to_string();
@@ -314,6 +379,79 @@ TEST(DevicePlacementTest, CpuSessionHasNoPlacementReport) {
   ASSERT_NE(l.cpu, nullptr);
   EXPECT_TRUE(l.cpu->metadata().placement.device.empty());
   EXPECT_TRUE(l.cpu->metadata().placement.copies.empty());
+}
+
+TEST(DeviceGraphTest, RunsAreCapturedOnceAndReplayedWithNewInputs) {
+  ModelBuilder b;
+  b.input("x", DataType::kFloat32, {-1, 4}).output("y", DataType::kFloat32, {-1, 4});
+  b.initializer("w", ramp({4}));
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Add", {"r", "w"}, {"y"});
+  Loaded l = load_both(b, /*graphs=*/true);
+  ASSERT_NE(l.device, nullptr);
+  EXPECT_EQ(l.device->metadata().placement.graphs, "captured once per input shapes, then replayed");
+  for (int i = 0; i < 4; ++i) {
+    Tensor x = ramp({2, 4});
+    for (int64_t j = 0; j < x.num_elements(); ++j)
+      x.mutable_data<float>()[j] *= static_cast<float>(i + 1);
+    expect_same_outputs(l, {x});
+  }
+  EXPECT_EQ(l.provider->captures.load(), 1) << "captured on the second run of the shape";
+  EXPECT_EQ(l.provider->replays.load(), 3) << "runs 2 (after its capture), 3 and 4";
+  expect_same_outputs(l, {ramp({3, 4})});  // a new shape: an ordinary run first
+  expect_same_outputs(l, {ramp({3, 4})});  // then its own capture
+  EXPECT_EQ(l.provider->captures.load(), 2);
+  EXPECT_EQ(l.provider->replays.load(), 4);
+}
+
+TEST(DeviceGraphTest, ShapeArithmeticOnTheHostDoesNotPreventCapture) {
+  ModelBuilder b;
+  b.input("x", DataType::kFloat32, {2, 6});
+  b.output("y", DataType::kFloat32, {3, 4}).output("dims", DataType::kInt64, {2});
+  b.initializer("to", Tensor::from_vector<int64_t>({2}, {3, 4}));
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Reshape", {"r", "to"}, {"v"});
+  b.node("Relu", {"v"}, {"y"});
+  b.node("Shape", {"r"}, {"dims"});
+  Loaded l = load_both(b, true);
+  ASSERT_NE(l.device, nullptr);
+  EXPECT_EQ(l.device->metadata().placement.graphs, "captured once per input shapes, then replayed");
+  for (int i = 0; i < 3; ++i) {
+    Tensor x = ramp({2, 6});
+    x.mutable_data<float>()[0] = static_cast<float>(10 * i);
+    const std::vector<Tensor> in = {x};
+    auto want = l.cpu->run(in);
+    auto got = l.device->run(in);
+    ASSERT_TRUE(got.ok()) << got.status().to_string();
+    EXPECT_EQ((*got)[0].to_vector<float>(), (*want)[0].to_vector<float>()) << "run " << i;
+    EXPECT_EQ((*got)[1].to_vector<int64_t>(), (std::vector<int64_t>{2, 6}));
+  }
+  EXPECT_EQ(l.provider->replays.load(), 2);
+}
+
+TEST(DeviceGraphTest, CpuWorkOnTheRunsDataMeansNoGraphAndSaysWhy) {
+  ModelBuilder b;
+  b.input("x", DataType::kFloat32, {8}).output("y", DataType::kFloat32, {8});
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Sigmoid", {"r"}, {"s"});
+  b.node("Relu", {"s"}, {"y"});
+  Loaded l = load_both(b, true);
+  ASSERT_NE(l.device, nullptr);
+  const std::string& why = l.device->metadata().placement.graphs;
+  EXPECT_EQ(why.rfind("not captured: copy of \"r\" to the host", 0), 0u) << why;
+  for (int i = 0; i < 3; ++i) expect_same_outputs(l, {ramp({8})});
+  EXPECT_EQ(l.provider->captures.load(), 0);
+}
+
+TEST(DeviceGraphTest, CpuSessionsAndProvidersWithoutGraphsSayNothing) {
+  ModelBuilder b;
+  b.input("x", DataType::kFloat32, {4}).output("y", DataType::kFloat32, {4});
+  b.node("Relu", {"x"}, {"y"});
+  Loaded l = load_both(b, /*graphs=*/false);
+  ASSERT_NE(l.device, nullptr);
+  EXPECT_EQ(l.device->metadata().placement.graphs, "");
+  for (int i = 0; i < 3; ++i) expect_same_outputs(l, {ramp({4})});
+  EXPECT_EQ(l.provider->replays.load(), 0);
 }
 
 }  // namespace
