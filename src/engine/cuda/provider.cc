@@ -93,6 +93,7 @@ class CudaProvider final : public exec::DeviceProvider {
       ASSIGN_OR_RETURN(lane, make_lane());
     }
     lane->arena.reset();
+    lane->staging.reset();
     MODELHOST_CUDA_RETURN_IF_ERROR(
         cudaMemsetAsync(lane->flag->data(), 0, sizeof(int), lane->stream->get()),
         "cudaMemsetAsync (flag)");
@@ -177,8 +178,11 @@ class CudaProvider final : public exec::DeviceProvider {
 
 namespace {
 
-// The planner's copy steps. Host memory is the session's ordinary (pageable) memory: a copy in
-// returns once CUDA has staged it; a copy out waits for the stream, since a CPU node reads it next.
+// The planner's copy steps, through the lane's pinned staging memory: a copy in writes the host
+// data there and queues the transfer (the host buffer is free again at once); a copy out
+// transfers there, waits for the stream (a CPU node or the caller reads it next) and copies into
+// an ordinary host tensor. While a graph is captured, a copy in reads its source directly: the
+// graph's inputs are already staged at fixed pinned addresses (exec/device.h).
 class CopyKernel final : public exec::Kernel {
  public:
   explicit CopyKernel(bool to_device) : to_device_(to_device) {}
@@ -191,22 +195,34 @@ class CopyKernel final : public exec::Kernel {
                             " given a tensor already there");
     }
     const size_t bytes = x.byte_size();
+    cudaStream_t stream = run->stream();
     if (to_device_) {
       ASSIGN_OR_RETURN(Tensor y, run->output(x.dtype(), x.shape()));
       if (bytes > 0) {
-        MODELHOST_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(y.mutable_raw_data(), x.raw_data(), bytes,
-                                                       cudaMemcpyHostToDevice, run->stream()),
-                                       "cudaMemcpyAsync (to the device)");
+        cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+        MODELHOST_CUDA_RETURN_IF_ERROR(cudaStreamIsCapturing(stream, &capturing),
+                                       "cudaStreamIsCapturing");
+        const void* src = x.raw_data();
+        if (capturing == cudaStreamCaptureStatusNone) {
+          ASSIGN_OR_RETURN(void* stage, run->staging(bytes));
+          std::memcpy(stage, src, bytes);
+          src = stage;
+        }
+        MODELHOST_CUDA_RETURN_IF_ERROR(
+            cudaMemcpyAsync(y.mutable_raw_data(), src, bytes, cudaMemcpyHostToDevice, stream),
+            "cudaMemcpyAsync (to the device)");
       }
       outputs[0] = std::move(y);
       return Status::ok_status();
     }
     Tensor y = allocate_uninitialized(x.dtype(), x.shape());
     if (bytes > 0) {
-      MODELHOST_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(y.mutable_raw_data(), x.raw_data(), bytes,
-                                                     cudaMemcpyDeviceToHost, run->stream()),
-                                     "cudaMemcpyAsync (to the host)");
-      MODELHOST_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(run->stream()), "cudaStreamSynchronize");
+      ASSIGN_OR_RETURN(void* stage, run->staging(bytes));
+      MODELHOST_CUDA_RETURN_IF_ERROR(
+          cudaMemcpyAsync(stage, x.raw_data(), bytes, cudaMemcpyDeviceToHost, stream),
+          "cudaMemcpyAsync (to the host)");
+      MODELHOST_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+      std::memcpy(y.mutable_raw_data(), stage, bytes);
     }
     outputs[0] = std::move(y);
     return Status::ok_status();

@@ -29,9 +29,11 @@ namespace modelhost::engine::cuda {
 enum FlagCode : int { kFlagNone = 0, kFlagGatherIndex = 1 };
 
 struct Lane {
-  explicit Lane(int device) : arena(device) {}
+  explicit Lane(int device)
+      : arena(device), staging(device, 16ull << 20, ArenaMemory::kPinnedHost) {}
   std::unique_ptr<Stream> stream;
   DeviceArena arena;
+  DeviceArena staging;  // pinned host memory the copies in and out go through; reset per run
   std::unique_ptr<LtGemm> gemm;
 #ifdef MODELHOST_HAVE_CUDNN
   std::shared_ptr<Cudnn> cudnn;
@@ -62,6 +64,8 @@ class CudaRun final : public exec::DeviceRun {
   Result<Tensor> output(DataType dtype, Shape shape);
   // `bytes` of scratch device memory for the rest of the run.
   Result<void*> scratch(size_t bytes);
+  // `bytes` of pinned host memory for a copy, for the rest of the run.
+  Result<void*> staging(size_t bytes) { return lane_->staging.allocate(bytes > 0 ? bytes : 1); }
   // The fp16/bf16 copy made at load time of the float32 weight at `f32`, or null.
   const void* narrow_weight(const void* f32) const;
 

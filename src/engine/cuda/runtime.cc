@@ -106,11 +106,17 @@ Status Stream::synchronize() const {
 // ---- DeviceArena
 // ---------------------------------------------------------------------------------
 
-DeviceArena::DeviceArena(int device, size_t chunk_bytes)
-    : device_(device), chunk_bytes_(chunk_bytes) {}
+DeviceArena::DeviceArena(int device, size_t chunk_bytes, ArenaMemory memory)
+    : device_(device), chunk_bytes_(chunk_bytes), memory_(memory) {}
 
 DeviceArena::~DeviceArena() {
-  for (auto& c : chunks_) cudaFree(c.base);
+  for (auto& c : chunks_) {
+    if (memory_ == ArenaMemory::kDevice) {
+      cudaFree(c.base);
+    } else {
+      cudaFreeHost(c.base);
+    }
+  }
 }
 
 Result<void*> DeviceArena::allocate(size_t bytes) {
@@ -127,7 +133,11 @@ Result<void*> DeviceArena::allocate(size_t bytes) {
   Chunk c;
   c.size = std::max(bytes, chunk_bytes_);
   MODELHOST_CUDA_RETURN_IF_ERROR(cudaSetDevice(device_), "cudaSetDevice");
-  MODELHOST_CUDA_RETURN_IF_ERROR(cudaMalloc(&c.base, c.size), "cudaMalloc");
+  if (memory_ == ArenaMemory::kDevice) {
+    MODELHOST_CUDA_RETURN_IF_ERROR(cudaMalloc(&c.base, c.size), "cudaMalloc");
+  } else {
+    MODELHOST_CUDA_RETURN_IF_ERROR(cudaMallocHost(&c.base, c.size), "cudaMallocHost");
+  }
   c.used = bytes;
   chunks_.push_back(c);
   current_ = chunks_.size() - 1;

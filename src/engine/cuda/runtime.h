@@ -66,9 +66,15 @@ class Stream {
 // Device memory for one session: chunks from cudaMalloc, handed out by bumping an offset (256-byte
 // aligned) and taken back all at once by reset() between runs; chunks are kept, so a steady
 // workload stops calling cudaMalloc after its first run.
+//
+// With ArenaMemory::kPinnedHost the chunks are page-locked host memory instead (cudaMallocHost):
+// the staging area a run's copies between host and device go through.
+enum class ArenaMemory { kDevice, kPinnedHost };
+
 class DeviceArena {
  public:
-  explicit DeviceArena(int device, size_t chunk_bytes = 64ull << 20);
+  explicit DeviceArena(int device, size_t chunk_bytes = 64ull << 20,
+                       ArenaMemory memory = ArenaMemory::kDevice);
   ~DeviceArena();
   DeviceArena(const DeviceArena&) = delete;
   DeviceArena& operator=(const DeviceArena&) = delete;
@@ -86,6 +92,7 @@ class DeviceArena {
   };
   int device_;
   size_t chunk_bytes_;
+  ArenaMemory memory_;
   std::vector<Chunk> chunks_;
   size_t current_ = 0;
 };
