@@ -381,6 +381,25 @@ __global__ void permute_kernel(const uint32_t* x, uint32_t* y, int64_t n, Permut
   }
 }
 
+struct SliceArgs {
+  int rank = 0;
+  int64_t out_dims[kMaxPermuteRank];
+  int64_t in_strides[kMaxPermuteRank];
+  int64_t starts[kMaxPermuteRank];
+};
+
+__global__ void slice_kernel(const uint32_t* x, uint32_t* y, int64_t n, SliceArgs a) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    int64_t rest = i, src = 0;
+    for (int d = a.rank - 1; d >= 0; --d) {
+      src += (rest % a.out_dims[d] + a.starts[d]) * a.in_strides[d];
+      rest /= a.out_dims[d];
+    }
+    y[i] = x[src];
+  }
+}
+
 template <typename From, typename To, typename Convert>
 __global__ void convert_kernel(const From* x, To* y, int64_t n, Convert convert) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
@@ -588,6 +607,28 @@ Status reduce_axis_f32(const float* x, float* y, int64_t outer, int64_t r, int64
   if (n == 0) return Status::ok_status();
   reduce_axis_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, y, outer, r, inner, kind);
   return launched("reduce_axis_f32");
+}
+
+Status slice_32bit(const void* x, void* y, int rank, const int64_t* in_dims, const int64_t* starts,
+                   const int64_t* out_dims, cudaStream_t stream) {
+  if (rank < 1 || rank > kMaxPermuteRank) {
+    return invalid_argument("slice_32bit: rank " + std::to_string(rank) + " is not 1.." +
+                            std::to_string(kMaxPermuteRank));
+  }
+  SliceArgs a;
+  a.rank = rank;
+  int64_t stride = 1, n = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    a.in_strides[d] = stride;
+    stride *= in_dims[d];
+    a.out_dims[d] = out_dims[d];
+    a.starts[d] = starts[d];
+    n *= out_dims[d];
+  }
+  if (n == 0) return Status::ok_status();
+  slice_kernel<<<blocks_for(n), kThreads, 0, stream>>>(static_cast<const uint32_t*>(x),
+                                                       static_cast<uint32_t*>(y), n, a);
+  return launched("slice_32bit");
 }
 
 Status permute_32bit(const void* x, void* y, int rank, const int64_t* dims, const int64_t* perm,

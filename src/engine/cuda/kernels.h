@@ -135,6 +135,11 @@ constexpr int kMaxPermuteRank = 6;
 Status permute_32bit(const void* x, void* y, int rank, const int64_t* dims, const int64_t* perm,
                      cudaStream_t stream);
 
+// A box of a tensor of rank <= 6 (32-bit elements): y[i...] = x[i + start...] with y's dims
+// out_dims (Slice with step 1).
+Status slice_32bit(const void* x, void* y, int rank, const int64_t* in_dims, const int64_t* starts,
+                   const int64_t* out_dims, cudaStream_t stream);
+
 // y = x^T for a rows x cols matrix (y is cols x rows).
 Status transpose_f32(const float* x, float* y, int64_t rows, int64_t cols, cudaStream_t stream);
 

@@ -13,6 +13,7 @@
 // modes (their operands are activations).
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -577,6 +578,71 @@ class ExpandKernel final : public exec::Kernel {
   }
 };
 
+// Slice with step 1 on float32 data; starts, ends, axes and steps are read on the host.
+class SliceKernel final : public exec::Kernel {
+ public:
+  Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
+    if (!in.empty() && in[0] != DataType::kUndefined && in[0] != DataType::kFloat32) {
+      return unimplemented(
+          "Slice on the GPU takes float32 data (shape arithmetic stays on the "
+          "CPU), got " +
+          std::string(dtype_name(in[0])));
+    }
+    for (size_t i = 1; i < in.size(); ++i) {
+      if (in[i] != DataType::kUndefined && in[i] != DataType::kInt64) {
+        return unimplemented("Slice on the GPU takes int64 starts, ends, axes and steps");
+      }
+    }
+    if (!out.empty()) out[0] = DataType::kFloat32;
+    return Status::ok_status();
+  }
+  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
+                 std::span<Tensor> outputs) const override {
+    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+    const Tensor& x = *inputs[0];
+    if (!x.on_device()) return internal_error("Slice: data on the host");
+    const int rank = static_cast<int>(x.rank());
+    if (rank < 1 || rank > kMaxPermuteRank) {
+      return unimplemented("Slice on the GPU: rank " + std::to_string(rank));
+    }
+    auto list = [&](size_t i) -> std::vector<int64_t> {
+      if (inputs.size() <= i || inputs[i] == nullptr) return {};
+      const Tensor& t = *inputs[i];
+      return std::vector<int64_t>(t.data<int64_t>(), t.data<int64_t>() + t.num_elements());
+    };
+    const std::vector<int64_t> starts = list(1), ends = list(2), steps = list(4);
+    std::vector<int64_t> axes = list(3);
+    if (axes.empty()) {
+      for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+    }
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        (!steps.empty() && steps.size() != starts.size())) {
+      return invalid_argument("Slice: starts, ends, axes and steps differ in length");
+    }
+    std::vector<int64_t> begin(static_cast<size_t>(rank), 0);
+    Shape out = x.shape();
+    for (size_t i = 0; i < starts.size(); ++i) {
+      if (!steps.empty() && steps[i] != 1) {
+        return unimplemented("Slice on the GPU takes step 1, got " + std::to_string(steps[i]));
+      }
+      ASSIGN_OR_RETURN(int64_t a, exec::normalize_axis(axes[i], rank));
+      const int64_t dim = x.shape()[static_cast<size_t>(a)];
+      auto clamp = [dim](int64_t v) {
+        if (v < 0) v += dim;
+        return std::clamp<int64_t>(v, 0, dim);
+      };
+      const int64_t b = clamp(starts[i]), e = clamp(ends[i]);
+      begin[static_cast<size_t>(a)] = b;
+      out[static_cast<size_t>(a)] = std::max<int64_t>(e - b, 0);
+    }
+    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    RETURN_IF_ERROR(slice_32bit(x.raw_data(), y.mutable_raw_data(), rank, x.shape().data(),
+                                begin.data(), out.data(), run->stream()));
+    outputs[0] = std::move(y);
+    return Status::ok_status();
+  }
+};
+
 Result<std::unique_ptr<exec::Kernel>> make_cast(const ir::Node& node) {
   RETURN_IF_ERROR(exec::check_arity(node, 1, 1));
   ASSIGN_OR_RETURN(int64_t to, node.attributes.get_int("to", 0));
@@ -1133,6 +1199,13 @@ void register_ops(exec::KernelRegistry& r) {
   add(onnx, "Softmax", 13, max, make_softmax);
   add(onnx, "Gather", 1, max, make_gather);
   add(onnx, "Cast", 6, max, make_cast);
+  add(
+      onnx, "Slice", 10, max,
+      [](const ir::Node& node) -> Result<std::unique_ptr<exec::Kernel>> {
+        RETURN_IF_ERROR(exec::check_arity(node, 3, 5));
+        return exec::make_kernel<SliceKernel>();
+      },
+      /*host_inputs=*/0b11110);
   add(
       onnx, "Expand", 8, max,
       [](const ir::Node& node) -> Result<std::unique_ptr<exec::Kernel>> {

@@ -80,6 +80,29 @@ TEST(CudaPlacementTest, ConvolutionNetworkRunsWhollyOnTheDevice) {
   EXPECT_EQ(p->uploaded_weights, 3);
 }
 
+TEST(CudaPlacementTest, SliceOfActivationsRunsOnTheDeviceAndShapeSlicesStayOnTheCpu) {
+  ModelBuilder b;
+  // An open batch dim, so that Shape is not folded into a constant at load time.
+  b.input("x", DataType::kFloat32, {-1, 8}).output("y", DataType::kFloat32, {-1, 8});
+  b.output("rows", DataType::kInt64, {1});
+  b.initializer("starts", Tensor::from_vector<int64_t>({1}, {0}));
+  b.initializer("ends", Tensor::from_vector<int64_t>({1}, {1}));
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Shape", {"r"}, {"dims"});
+  b.node("Slice", {"dims", "starts", "ends"}, {"rows"}, "shape_slice");  // int64 shape arithmetic
+  b.node("Slice", {"r", "starts", "ends"}, {"first"}, "activation_slice");
+  b.node("Expand", {"first", "dims"}, {"y"});
+  TempDir dir;
+  auto p = plan(b.save(dir.path()));
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  std::map<std::string, std::string> reasons;
+  for (const auto& n : p->cpu_nodes) reasons[n.node.substr(0, n.node.find(" (op"))] = n.reason;
+  EXPECT_EQ(reasons.count("node \"activation_slice\""), 0u) << cpu_nodes(*p);
+  EXPECT_EQ(reasons["node \"shape_slice\""], "computes on weights and shapes only");
+  EXPECT_EQ(p->device_nodes, 3);  // Relu, the activation's Slice, Expand
+  EXPECT_EQ(p->copies.size(), 2u) << "x in, y out; the shapes stay on the host";
+}
+
 TEST(CudaPlacementTest, WhatTheDeviceDoesNotTakeStaysOnTheCpuWithTheReason) {
   ModelBuilder b;
   b.input("x", DataType::kFloat32, {2, 8}).input("i", DataType::kInt64, {2, 8});

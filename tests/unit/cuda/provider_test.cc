@@ -159,12 +159,13 @@ TEST_P(CudaProviderTest, ConvolutionsWithResidualAndActivations) {
 
 TEST_P(CudaProviderTest, TransformerPiecesAndBroadcasts) {
   // Embeddings (Gather of a float table + position row broadcast), LayerNormalization, a
-  // Transpose, Softmax over the last axis, a per-channel Mul and a Concat.
+  // Transpose, Softmax over the last axis, a per-channel Mul, a Concat and a Slice.
   const int64_t vocab = 50, dim = 16, seq = 6;
   ModelBuilder b(17);
   b.input("ids", DataType::kInt64, {-1, seq});
   b.output("y", DataType::kFloat32, {-1, seq, dim}).output("t", DataType::kFloat32, {-1, dim, seq});
   b.output("cat", DataType::kFloat32, {-1, seq, 2 * dim});
+  b.output("sl", DataType::kFloat32, {-1, seq - 2, dim});
   b.initializer("table", random_tensor({vocab, dim}, 14));
   b.initializer("pos", random_tensor({1, seq, dim}, 15));
   b.initializer("gamma", random_tensor({dim}, 16, 0.5f, 1.5f));
@@ -177,6 +178,10 @@ TEST_P(CudaProviderTest, TransformerPiecesAndBroadcasts) {
   set_attr(b.node("Transpose", {"n"}, {"t"}), "perm", std::vector<int64_t>{0, 2, 1});
   b.node("Mul", {"n", "scale"}, {"m"});
   set_attr(b.node("Concat", {"n", "m"}, {"cat"}), "axis", int64_t{2});
+  b.initializer("starts", Tensor::from_vector<int64_t>({1}, {1}));
+  b.initializer("ends", Tensor::from_vector<int64_t>({1}, {-1}));
+  b.initializer("axes", Tensor::from_vector<int64_t>({1}, {1}));
+  b.node("Slice", {"n", "starts", "ends", "axes"}, {"sl"});
   ASSERT_NO_FATAL_FAILURE(load(b));
   for (const auto& n : placement().cpu_nodes) ADD_FAILURE() << n.node << ": " << n.reason;
   Tensor ids = Tensor::allocate(DataType::kInt64, {2, seq});
