@@ -643,6 +643,92 @@ class SliceKernel final : public exec::Kernel {
   }
 };
 
+// Resize of NCHW float32 on the two spatial dims: nearest (asymmetric, round_prefer_floor) or
+// linear (half_pixel), the modes resize_2d_f32 implements; sizes or scales read on the host.
+class ResizeKernel final : public exec::Kernel {
+ public:
+  ResizeKernel(ResizeMode mode, bool pytorch_half_pixel)
+      : mode_(mode), pytorch_half_pixel_(pytorch_half_pixel) {}
+  Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
+    if (!in.empty() && in[0] != DataType::kUndefined && in[0] != DataType::kFloat32) {
+      return unimplemented("Resize on the GPU takes float32, got " +
+                           std::string(dtype_name(in[0])));
+    }
+    if (!out.empty()) out[0] = DataType::kFloat32;
+    return Status::ok_status();
+  }
+  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
+                 std::span<Tensor> outputs) const override {
+    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+    const Tensor& x = *inputs[0];
+    if (!x.on_device()) return internal_error("Resize: input on the host");
+    if (x.rank() != 4) {
+      return unimplemented("Resize on the GPU is 2-D (NCHW), got " + shape_to_string(x.shape()));
+    }
+    const Shape& s = x.shape();
+    Shape out = s;
+    const Tensor* scales = inputs.size() > 2 ? inputs[2] : nullptr;
+    const Tensor* sizes = inputs.size() > 3 ? inputs[3] : nullptr;
+    if (sizes != nullptr && sizes->num_elements() > 0) {
+      if (sizes->num_elements() != 4 || sizes->dtype() != DataType::kInt64) {
+        return invalid_argument("Resize: sizes must be 4 int64 values");
+      }
+      for (size_t d = 0; d < 4; ++d) out[d] = sizes->data<int64_t>()[d];
+    } else if (scales != nullptr && scales->num_elements() == 4 &&
+               scales->dtype() == DataType::kFloat32) {
+      for (size_t d = 0; d < 4; ++d) {
+        const double want = static_cast<double>(s[d]) * scales->data<float>()[d];
+        out[d] = static_cast<int64_t>(std::floor(want));
+        if (std::fabs(want - static_cast<double>(out[d])) > 1e-6) {
+          return unimplemented("Resize on the GPU: a scale that does not give whole sizes");
+        }
+      }
+    } else {
+      return invalid_argument("Resize needs 4 scales or 4 sizes");
+    }
+    if (out[0] != s[0] || out[1] != s[1] || out[2] < 1 || out[3] < 1) {
+      return unimplemented("Resize on the GPU scales the spatial dims only, " + shape_to_string(s) +
+                           " to " + shape_to_string(out));
+    }
+    if (pytorch_half_pixel_ && (out[2] == 1 || out[3] == 1)) {
+      return unimplemented("Resize on the GPU: pytorch_half_pixel to a size of 1");
+    }
+    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    RETURN_IF_ERROR(resize_2d_f32(f32(x), f32(y), s[0] * s[1], s[2], s[3], out[2], out[3], mode_,
+                                  run->stream()));
+    outputs[0] = std::move(y);
+    return Status::ok_status();
+  }
+
+ private:
+  ResizeMode mode_;
+  bool pytorch_half_pixel_;
+};
+
+Result<std::unique_ptr<exec::Kernel>> make_resize(const ir::Node& node) {
+  RETURN_IF_ERROR(exec::check_arity(node, 1, 4));
+  ASSIGN_OR_RETURN(std::string mode, node.attributes.get_string("mode", "nearest"));
+  ASSIGN_OR_RETURN(std::string ctm,
+                   node.attributes.get_string("coordinate_transformation_mode", "half_pixel"));
+  ASSIGN_OR_RETURN(std::string nearest,
+                   node.attributes.get_string("nearest_mode", "round_prefer_floor"));
+  ASSIGN_OR_RETURN(int64_t antialias, node.attributes.get_int("antialias", 0));
+  ASSIGN_OR_RETURN(int64_t exclude, node.attributes.get_int("exclude_outside", 0));
+  if (antialias != 0 || exclude != 0 || node.attributes.has("axes")) {
+    return unimplemented(
+        "Resize on the GPU: antialias, exclude_outside and axes are not supported");
+  }
+  if (mode == "nearest" && ctm == "asymmetric" && nearest == "round_prefer_floor") {
+    return exec::make_kernel<ResizeKernel>(ResizeMode::kNearest, false);
+  }
+  if (mode == "linear" && (ctm == "half_pixel" || ctm == "pytorch_half_pixel")) {
+    return exec::make_kernel<ResizeKernel>(ResizeMode::kLinear, ctm == "pytorch_half_pixel");
+  }
+  return unimplemented("Resize on the GPU: mode " + mode + " with " + ctm +
+                       " coordinates is not supported (nearest: asymmetric, round_prefer_floor; "
+                       "linear: half_pixel)");
+}
+
 Result<std::unique_ptr<exec::Kernel>> make_cast(const ir::Node& node) {
   RETURN_IF_ERROR(exec::check_arity(node, 1, 1));
   ASSIGN_OR_RETURN(int64_t to, node.attributes.get_int("to", 0));
@@ -1199,6 +1285,7 @@ void register_ops(exec::KernelRegistry& r) {
   add(onnx, "Softmax", 13, max, make_softmax);
   add(onnx, "Gather", 1, max, make_gather);
   add(onnx, "Cast", 6, max, make_cast);
+  add(onnx, "Resize", 11, max, make_resize, /*host_inputs=*/0b1110);
   add(
       onnx, "Slice", 10, max,
       [](const ir::Node& node) -> Result<std::unique_ptr<exec::Kernel>> {

@@ -103,6 +103,23 @@ TEST(CudaPlacementTest, SliceOfActivationsRunsOnTheDeviceAndShapeSlicesStayOnThe
   EXPECT_EQ(p->copies.size(), 2u) << "x in, y out; the shapes stay on the host";
 }
 
+TEST(CudaPlacementTest, ResizeModesTheKernelHasRunOnTheDeviceOthersOnTheCpu) {
+  ModelBuilder b(13);
+  b.input("x", DataType::kFloat32, {-1, 3, 4, 4});
+  b.output("a", DataType::kFloat32, {-1, 3, 8, 8}).output("c", DataType::kFloat32, {-1, 3, 8, 8});
+  b.initializer("scales", Tensor::from_vector<float>({4}, {1.f, 1.f, 2.f, 2.f}));
+  auto& lin = b.node("Resize", {"x", "", "scales"}, {"a"}, "bilinear");
+  set_attr(lin, "mode", std::string("linear"));
+  auto& cubic = b.node("Resize", {"x", "", "scales"}, {"c"}, "bicubic");
+  set_attr(cubic, "mode", std::string("cubic"));
+  TempDir dir;
+  auto p = plan(b.save(dir.path()));
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  ASSERT_EQ(p->cpu_nodes.size(), 1u) << cpu_nodes(*p);
+  EXPECT_NE(p->cpu_nodes[0].node.find("bicubic"), std::string::npos);
+  EXPECT_NE(p->cpu_nodes[0].reason.find("mode cubic"), std::string::npos) << p->cpu_nodes[0].reason;
+}
+
 TEST(CudaPlacementTest, WhatTheDeviceDoesNotTakeStaysOnTheCpuWithTheReason) {
   ModelBuilder b;
   b.input("x", DataType::kFloat32, {2, 8}).input("i", DataType::kInt64, {2, 8});

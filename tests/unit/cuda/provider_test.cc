@@ -190,6 +190,23 @@ TEST_P(CudaProviderTest, TransformerPiecesAndBroadcasts) {
   expect_close({ids});
 }
 
+TEST_P(CudaProviderTest, ResizeNearestAndLinear) {
+  ModelBuilder b(13);
+  b.input("x", DataType::kFloat32, {2, 3, 5, 7});
+  b.output("up", DataType::kFloat32, {2, 3, 10, 14})
+      .output("lin", DataType::kFloat32, {2, 3, 8, 9});
+  b.initializer("scales", Tensor::from_vector<float>({4}, {1.f, 1.f, 2.f, 2.f}));
+  b.initializer("sizes", Tensor::from_vector<int64_t>({4}, {2, 3, 8, 9}));
+  auto& near = b.node("Resize", {"x", "", "scales"}, {"up"});
+  set_attr(near, "mode", std::string("nearest"));
+  set_attr(near, "coordinate_transformation_mode", std::string("asymmetric"));
+  auto& lin = b.node("Resize", {"x", "", "", "sizes"}, {"lin"});
+  set_attr(lin, "mode", std::string("linear"));
+  ASSERT_NO_FATAL_FAILURE(load(b));
+  for (const auto& n : placement().cpu_nodes) ADD_FAILURE() << n.node << ": " << n.reason;
+  expect_close({random_tensor({2, 3, 5, 7}, 24)});
+}
+
 TEST_P(CudaProviderTest, GatherIndexOutOfRangeIsAnErrorOfTheRun) {
   ModelBuilder b;
   b.input("ids", DataType::kInt64, {3}).output("y", DataType::kFloat32, {3, 4});
