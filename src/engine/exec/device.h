@@ -37,6 +37,10 @@
 
 namespace modelhost::engine::exec {
 
+// At most this many input shapes are captured per run state; runs of further shapes are
+// ordinary ones (a model with open sequence lengths can see any number of shapes).
+inline constexpr size_t kMaxCapturedShapes = 64;
+
 // A recorded run (a CUDA graph), made and replayed by its provider.
 struct DeviceGraph {
   virtual ~DeviceGraph() = default;

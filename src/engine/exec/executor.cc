@@ -460,9 +460,23 @@ Result<std::vector<Tensor>> Executor::run_graph(std::span<const Tensor> inputs,
   std::string key = std::to_string(reinterpret_cast<uintptr_t>(this));
   for (const Tensor& t : inputs)
     key += "|" + std::to_string(static_cast<int>(t.dtype())) + shape_to_string(t.shape());
-  CapturedRun& rec = (*ctx.device->graphs)[key];
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (const auto& [s, t] : constants_) values[static_cast<size_t>(s)] = t;
+  auto ordinary = [&]() -> Result<std::vector<Tensor>> {
+    for (size_t i = 0; i < input_slots_.size() && i < inputs.size(); ++i) {
+      values[static_cast<size_t>(input_slots_[i])] = inputs[i];
+    }
+    RETURN_IF_ERROR(run_steps(0, steps_.size(), values, ctx, nullptr, nullptr));
+    return collect_outputs(values);
+  };
+  auto& graphs = *ctx.device->graphs;
+  auto found = graphs.find(key);
+  if (found == graphs.end()) {
+    // Shapes past the cap (a model with open sequence lengths sees many) run without graphs.
+    if (graphs.size() >= kMaxCapturedShapes) return ordinary();
+    found = graphs.emplace(key, CapturedRun{}).first;
+  }
+  CapturedRun& rec = found->second;
   if (rec.graph != nullptr) {
     for (size_t i = 0; i < inputs.size() && i < rec.staged.size(); ++i) {
       if (inputs[i].byte_size() > 0) {
@@ -474,13 +488,6 @@ Result<std::vector<Tensor>> Executor::run_graph(std::span<const Tensor> inputs,
     RETURN_IF_ERROR(run_steps(capture_end_, steps_.size(), values, ctx, nullptr, nullptr));
     return collect_outputs(values);
   }
-  auto ordinary = [&]() -> Result<std::vector<Tensor>> {
-    for (size_t i = 0; i < input_slots_.size() && i < inputs.size(); ++i) {
-      values[static_cast<size_t>(input_slots_[i])] = inputs[i];
-    }
-    RETURN_IF_ERROR(run_steps(0, steps_.size(), values, ctx, nullptr, nullptr));
-    return collect_outputs(values);
-  };
   // The first run of these shapes is an ordinary one: it sizes the arena and makes the plans,
   // so that the capture allocates nothing.
   if (rec.failed || ++rec.runs < 2) return ordinary();

@@ -404,6 +404,19 @@ TEST(DeviceGraphTest, RunsAreCapturedOnceAndReplayedWithNewInputs) {
   EXPECT_EQ(l.provider->replays.load(), 4);
 }
 
+TEST(DeviceGraphTest, CapturedShapesAreCapped) {
+  ModelBuilder b;
+  b.input("x", DataType::kFloat32, {-1, 2}).output("y", DataType::kFloat32, {-1, 2});
+  b.node("Relu", {"x"}, {"y"});
+  Loaded l = load_both(b, true);
+  ASSERT_NE(l.device, nullptr);
+  const int shapes = static_cast<int>(exec::kMaxCapturedShapes) + 6;
+  for (int rows = 1; rows <= shapes; ++rows) {
+    for (int i = 0; i < 2; ++i) expect_same_outputs(l, {ramp({rows, 2})});
+  }
+  EXPECT_EQ(l.provider->captures.load(), static_cast<int>(exec::kMaxCapturedShapes));
+}
+
 TEST(DeviceGraphTest, ShapeArithmeticOnTheHostDoesNotPreventCapture) {
   ModelBuilder b;
   b.input("x", DataType::kFloat32, {2, 6});
