@@ -465,12 +465,7 @@ void print_placement(const engine::ModelMetadata::Placement& p) {
       static_cast<double>(p.uploaded_bytes) / (1024.0 * 1024.0));
   std::map<std::pair<std::string, std::string>, std::pair<int, std::string>> groups;
   for (const auto& n : p.cpu_nodes) {
-    // describe_node: `node "name" (op Foo, ...)`; the op type is the group's key.
-    const size_t at = n.node.find("(op ");
-    const std::string op = at == std::string::npos
-                               ? n.node
-                               : n.node.substr(at + 4, n.node.find_first_of(",)", at) - at - 4);
-    auto& g = groups[{op, n.reason}];
+    auto& g = groups[{n.op_type, n.reason}];
     if (g.first++ == 0) g.second = n.node;
   }
   if (!p.graphs.empty()) std::printf("  graphs: %s\n", p.graphs.c_str());

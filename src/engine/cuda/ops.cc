@@ -32,14 +32,38 @@ using exec::KernelContext;
 const float* f32(const Tensor& t) { return static_cast<const float*>(t.raw_data()); }
 float* f32(Tensor& t) { return static_cast<float*>(t.mutable_raw_data()); }
 
-Status on_device(std::span<const Tensor* const> inputs) {
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i] != nullptr && !inputs[i]->on_device()) {
-      return internal_error("CUDA kernel given input " + std::to_string(i) + " on the host");
+// Inputs these kernels read on the host (bit i: input i), as registered in register_ops.
+constexpr uint64_t kClipHostInputs = 0b110;     // min, max
+constexpr uint64_t kAxesHostInputs = 0b10;      // Reduce*'s axes, Expand's shape
+constexpr uint64_t kSliceHostInputs = 0b11110;  // starts, ends, axes, steps
+constexpr uint64_t kResizeHostInputs = 0b1110;  // roi, scales, sizes
+
+// A CUDA kernel with one output. compute() finds the run, checks that each input is where the
+// planner puts it (on the device, or on the host for the inputs in `host_inputs`) and stores
+// what run_on() returns.
+class CudaKernel : public exec::Kernel {
+ public:
+  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
+                 std::span<Tensor> outputs) const final {
+    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const bool host = i < 64 && ((host_inputs_ >> i) & 1) != 0;
+      if (inputs[i] != nullptr && inputs[i]->on_device() == host) {
+        return internal_error("CUDA kernel given input " + std::to_string(i) + " on the " +
+                              (host ? "device" : "host"));
+      }
     }
+    ASSIGN_OR_RETURN(outputs[0], run_on(*run, inputs));
+    return Status::ok_status();
   }
-  return Status::ok_status();
-}
+
+ protected:
+  explicit CudaKernel(uint64_t host_inputs = 0) : host_inputs_(host_inputs) {}
+  virtual Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const = 0;
+
+ private:
+  uint64_t host_inputs_;
+};
 
 // The CPU's fused activation (cpu/activation.h) as this provider's epilogue; the kinds it has no
 // formula for leave the node on the CPU.
@@ -92,18 +116,18 @@ Status float32_only(std::span<const DataType> in, std::span<DataType> out, std::
 // ---------------------------------------------------------------------------------------------
 // Elementwise
 
-class UnaryKernel final : public exec::Kernel {
+class UnaryKernel final : public CudaKernel {
  public:
   UnaryKernel(std::string op, Epilogue e, bool clip_inputs)
-      : op_(std::move(op)), e_(e), clip_inputs_(clip_inputs) {}
+      : CudaKernel(clip_inputs ? kClipHostInputs : 0),
+        op_(std::move(op)),
+        e_(e),
+        clip_inputs_(clip_inputs) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, op_);
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
-    if (!x.on_device()) return internal_error(op_ + ": input on the host");
     Epilogue e = e_;
     if (clip_inputs_) {  // Clip 11+: min and max are optional scalar inputs, read on the host
       e.alpha = -INFINITY;
@@ -111,11 +135,10 @@ class UnaryKernel final : public exec::Kernel {
       if (inputs.size() > 1 && inputs[1] != nullptr) e.alpha = *f32(*inputs[1]);
       if (inputs.size() > 2 && inputs[2] != nullptr) e.beta = *f32(*inputs[2]);
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, x.shape()));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, x.shape()));
     RETURN_IF_ERROR(fused_epilogue_f32(f32(x), nullptr, nullptr, f32(y), x.num_elements(), 1, 1, e,
-                                       run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+                                       run.stream()));
+    return y;
   }
 
  private:
@@ -124,16 +147,13 @@ class UnaryKernel final : public exec::Kernel {
   bool clip_inputs_;
 };
 
-class BinaryKernel final : public exec::Kernel {
+class BinaryKernel final : public CudaKernel {
  public:
   BinaryKernel(std::string op, BinaryOp kind) : op_(std::move(op)), kind_(kind) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, op_);
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& a = *inputs[0];
     const Tensor& b = *inputs[1];
     int64_t period = 0, repeat = 0;
@@ -149,11 +169,10 @@ class BinaryKernel final : public exec::Kernel {
       small = &a;
       b_first = true;
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, big->shape()));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, big->shape()));
     RETURN_IF_ERROR(broadcast_binary_f32(f32(*big), f32(*small), f32(y), y.num_elements(), period,
-                                         repeat, kind_, b_first, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+                                         repeat, kind_, b_first, run.stream()));
+    return y;
   }
 
  private:
@@ -210,16 +229,13 @@ Status run_gemm(CudaRun& run, const float* a, const Tensor& b, bool b_transposed
 
 enum class GemmOp { kFusedMatMul, kMatMul, kGemm };
 
-class GemmKernel final : public exec::Kernel {
+class GemmKernel final : public CudaKernel {
  public:
   GemmKernel(GemmOp op, Epilogue e, bool trans_b) : op_(op), e_(e), trans_b_(trans_b) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, name());
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& a = *inputs[0];
     const Tensor& b = *inputs[1];
     const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
@@ -243,11 +259,10 @@ class GemmKernel final : public exec::Kernel {
       const int64_t batch = a.num_elements() / (m * k == 0 ? 1 : m * k);
       Shape out = a.shape();
       out.back() = n;
-      ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
-      RETURN_IF_ERROR(run_gemm(*run, f32(a), b, false, f32(y), m, n, k, nullptr, false, batch,
-                               m * k, k * n, m * n));
-      outputs[0] = std::move(y);
-      return Status::ok_status();
+      ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
+      RETURN_IF_ERROR(run_gemm(run, f32(a), b, false, f32(y), m, n, k, nullptr, false, batch, m * k,
+                               k * n, m * n));
+      return y;
     }
     if (b.rank() != 2) {
       return invalid_argument(std::string(name()) + " needs a 2-D B, got " +
@@ -266,7 +281,7 @@ class GemmKernel final : public exec::Kernel {
     }
     Shape out = a.shape();
     out.back() = n;
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     const int64_t m = n == 0 ? 0 : y.num_elements() / n;
     if (z != nullptr && z->shape() != out) {
       return unimplemented("FusedMatMul on the GPU: the residual " + shape_to_string(z->shape()) +
@@ -275,14 +290,13 @@ class GemmKernel final : public exec::Kernel {
     const float* pb = bias != nullptr ? f32(*bias) : nullptr;
     const bool lt_epilogue =
         z == nullptr && (e_.act == Activation::kNone || e_.act == Activation::kRelu);
-    RETURN_IF_ERROR(run_gemm(*run, f32(a), b, trans_b_, f32(y), m, n, k, lt_epilogue ? pb : nullptr,
+    RETURN_IF_ERROR(run_gemm(run, f32(a), b, trans_b_, f32(y), m, n, k, lt_epilogue ? pb : nullptr,
                              lt_epilogue && e_.act == Activation::kRelu));
     if (!lt_epilogue) {
       RETURN_IF_ERROR(fused_epilogue_f32(f32(y), pb, z != nullptr ? f32(*z) : nullptr, f32(y),
-                                         y.num_elements(), n, 1, e_, run->stream()));
+                                         y.num_elements(), n, 1, e_, run.stream()));
     }
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    return y;
   }
 
  private:
@@ -322,16 +336,13 @@ Result<std::unique_ptr<exec::Kernel>> make_gemm(const ir::Node& node) {
 // ---------------------------------------------------------------------------------------------
 // Attention, normalization, softmax
 
-class AttentionKernel final : public exec::Kernel {
+class AttentionKernel final : public CudaKernel {
  public:
   explicit AttentionKernel(float scale) : scale_(scale) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, "FusedAttention");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& q = *inputs[0];
     const Tensor& k = *inputs[1];
     const Tensor& v = *inputs[2];
@@ -357,14 +368,14 @@ class AttentionKernel final : public exec::Kernel {
     const Shape heads_first = {b, h, s, d};
     const int64_t perm[4] = {0, 2, 1, 3};
     const size_t bytes = static_cast<size_t>(q.num_elements()) * 4;
-    ASSIGN_OR_RETURN(void* qt, run->scratch(bytes));
-    ASSIGN_OR_RETURN(void* kt, run->scratch(bytes));
-    ASSIGN_OR_RETURN(void* vt, run->scratch(bytes));
-    ASSIGN_OR_RETURN(void* ot, run->scratch(bytes));
-    ASSIGN_OR_RETURN(void* scores, run->scratch(static_cast<size_t>(b * h * s * s) * 4));
-    RETURN_IF_ERROR(permute_32bit(q.raw_data(), qt, 4, q.shape().data(), perm, run->stream()));
-    RETURN_IF_ERROR(permute_32bit(k.raw_data(), kt, 4, k.shape().data(), perm, run->stream()));
-    RETURN_IF_ERROR(permute_32bit(v.raw_data(), vt, 4, v.shape().data(), perm, run->stream()));
+    ASSIGN_OR_RETURN(void* qt, run.scratch(bytes));
+    ASSIGN_OR_RETURN(void* kt, run.scratch(bytes));
+    ASSIGN_OR_RETURN(void* vt, run.scratch(bytes));
+    ASSIGN_OR_RETURN(void* ot, run.scratch(bytes));
+    ASSIGN_OR_RETURN(void* scores, run.scratch(static_cast<size_t>(b * h * s * s) * 4));
+    RETURN_IF_ERROR(permute_32bit(q.raw_data(), qt, 4, q.shape().data(), perm, run.stream()));
+    RETURN_IF_ERROR(permute_32bit(k.raw_data(), kt, 4, k.shape().data(), perm, run.stream()));
+    RETURN_IF_ERROR(permute_32bit(v.raw_data(), vt, 4, v.shape().data(), perm, run.stream()));
     AttentionArgs args;
     args.batch = b;
     args.heads = h;
@@ -377,13 +388,12 @@ class AttentionKernel final : public exec::Kernel {
     args.scores = static_cast<float*>(scores);
     args.out = static_cast<float*>(ot);
     args.scale = scale_;
-    const Precision p = run->precision() == Precision::kFp32 ? Precision::kFp32 : Precision::kTf32;
-    RETURN_IF_ERROR(attention_f32(run->gemm(), args, p, run->stream()));
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, q.shape()));
+    const Precision p = run.precision() == Precision::kFp32 ? Precision::kFp32 : Precision::kTf32;
+    RETURN_IF_ERROR(attention_f32(run.gemm(), args, p, run.stream()));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, q.shape()));
     RETURN_IF_ERROR(
-        permute_32bit(ot, y.mutable_raw_data(), 4, heads_first.data(), perm, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+        permute_32bit(ot, y.mutable_raw_data(), 4, heads_first.data(), perm, run.stream()));
+    return y;
   }
 
  private:
@@ -396,16 +406,13 @@ Result<std::unique_ptr<exec::Kernel>> make_attention(const ir::Node& node) {
   return exec::make_kernel<AttentionKernel>(scale);
 }
 
-class LayerNormKernel final : public exec::Kernel {
+class LayerNormKernel final : public CudaKernel {
  public:
   LayerNormKernel(int64_t axis, float epsilon) : axis_(axis), epsilon_(epsilon) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, "LayerNormalization");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     const Tensor& gamma = *inputs[1];
     const Tensor* beta = inputs.size() > 2 ? inputs[2] : nullptr;
@@ -421,11 +428,10 @@ class LayerNormKernel final : public exec::Kernel {
       return unimplemented("LayerNormalization on the GPU: scale and bias must have " +
                            std::to_string(cols) + " elements");
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, x.shape()));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, x.shape()));
     RETURN_IF_ERROR(layer_norm_f32(f32(x), nullptr, f32(gamma), beta ? f32(*beta) : nullptr, f32(y),
-                                   rows, cols, epsilon_, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+                                   rows, cols, epsilon_, run.stream()));
+    return y;
   }
 
  private:
@@ -442,16 +448,13 @@ Result<std::unique_ptr<exec::Kernel>> make_layer_norm(const ir::Node& node) {
 
 // Softmax: opset 13+ over one axis (the last, on the GPU); before 13, over the input coerced to
 // 2-D at `axis` (any axis: rows are the dims before it).
-class SoftmaxKernel final : public exec::Kernel {
+class SoftmaxKernel final : public CudaKernel {
  public:
   SoftmaxKernel(int64_t axis, bool coerce_2d) : axis_(axis), coerce_2d_(coerce_2d) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, "Softmax");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     ASSIGN_OR_RETURN(int64_t axis, exec::normalize_axis(axis_, x.rank()));
     if (!coerce_2d_ && axis != x.rank() - 1) {
@@ -461,10 +464,9 @@ class SoftmaxKernel final : public exec::Kernel {
     int64_t cols = 1;
     for (int64_t d = axis; d < x.rank(); ++d) cols *= x.shape()[static_cast<size_t>(d)];
     const int64_t rows = cols == 0 ? 0 : x.num_elements() / cols;
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, x.shape()));
-    RETURN_IF_ERROR(softmax_rows_f32(f32(x), f32(y), rows, cols, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, x.shape()));
+    RETURN_IF_ERROR(softmax_rows_f32(f32(x), f32(y), rows, cols, run.stream()));
+    return y;
   }
 
  private:
@@ -483,7 +485,7 @@ Result<std::unique_ptr<exec::Kernel>> make_softmax(const ir::Node& node) {
 // Data movement: Cast, Gather, Transpose, Concat
 
 // Cast to float32 (BERT's attention mask: int64 -> float) from int64, int32, bool or float32.
-class CastKernel final : public exec::Kernel {
+class CastKernel final : public CudaKernel {
  public:
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     const DataType t = in.empty() ? DataType::kUndefined : in[0];
@@ -495,46 +497,43 @@ class CastKernel final : public exec::Kernel {
     if (!out.empty()) out[0] = DataType::kFloat32;
     return Status::ok_status();
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     const int64_t n = x.num_elements();
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, x.shape()));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, x.shape()));
     switch (x.dtype()) {
       case DataType::kInt64:
         RETURN_IF_ERROR(
-            i64_to_f32(static_cast<const int64_t*>(x.raw_data()), f32(y), n, run->stream()));
+            i64_to_f32(static_cast<const int64_t*>(x.raw_data()), f32(y), n, run.stream()));
         break;
       case DataType::kInt32:
         RETURN_IF_ERROR(
-            i32_to_f32(static_cast<const int32_t*>(x.raw_data()), f32(y), n, run->stream()));
+            i32_to_f32(static_cast<const int32_t*>(x.raw_data()), f32(y), n, run.stream()));
         break;
       case DataType::kBool:
         RETURN_IF_ERROR(
-            u8_to_f32(static_cast<const uint8_t*>(x.raw_data()), f32(y), n, run->stream()));
+            u8_to_f32(static_cast<const uint8_t*>(x.raw_data()), f32(y), n, run.stream()));
         break;
       case DataType::kFloat32:
         if (n > 0) {
           MODELHOST_CUDA_RETURN_IF_ERROR(
               cudaMemcpyAsync(y.mutable_raw_data(), x.raw_data(), x.byte_size(),
-                              cudaMemcpyDeviceToDevice, run->stream()),
+                              cudaMemcpyDeviceToDevice, run.stream()),
               "cudaMemcpyAsync (Cast)");
         }
         break;
       default:
         return unimplemented("Cast on the GPU: " + std::string(dtype_name(x.dtype())));
     }
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    return y;
   }
 };
 
 // Expand: x broadcast to the shape given on the host (numpy rules), for the broadcasts
 // broadcast_pattern covers.
-class ExpandKernel final : public exec::Kernel {
+class ExpandKernel final : public CudaKernel {
  public:
+  ExpandKernel() : CudaKernel(kAxesHostInputs) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     if (!in.empty() && in[0] != DataType::kUndefined && in[0] != DataType::kFloat32) {
       return unimplemented("Expand on the GPU takes float32, got " +
@@ -543,12 +542,9 @@ class ExpandKernel final : public exec::Kernel {
     if (!out.empty()) out[0] = DataType::kFloat32;
     return Status::ok_status();
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     const Tensor& shape = *inputs[1];
-    if (!x.on_device() || shape.on_device()) return internal_error("Expand: inputs misplaced");
     const int64_t* want = shape.data<int64_t>();
     const size_t rank =
         std::max<size_t>(x.shape().size(), static_cast<size_t>(shape.num_elements()));
@@ -570,17 +566,17 @@ class ExpandKernel final : public exec::Kernel {
       return unimplemented("Expand on the GPU: " + shape_to_string(x.shape()) + " to " +
                            shape_to_string(out) + " is not supported");
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     RETURN_IF_ERROR(
-        broadcast_copy_f32(f32(x), f32(y), y.num_elements(), period, repeat, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+        broadcast_copy_f32(f32(x), f32(y), y.num_elements(), period, repeat, run.stream()));
+    return y;
   }
 };
 
 // Slice with step 1 on float32 data; starts, ends, axes and steps are read on the host.
-class SliceKernel final : public exec::Kernel {
+class SliceKernel final : public CudaKernel {
  public:
+  SliceKernel() : CudaKernel(kSliceHostInputs) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     if (!in.empty() && in[0] != DataType::kUndefined && in[0] != DataType::kFloat32) {
       return unimplemented(
@@ -596,11 +592,8 @@ class SliceKernel final : public exec::Kernel {
     if (!out.empty()) out[0] = DataType::kFloat32;
     return Status::ok_status();
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
-    if (!x.on_device()) return internal_error("Slice: data on the host");
     const int rank = static_cast<int>(x.rank());
     if (rank < 1 || rank > kMaxPermuteRank) {
       return unimplemented("Slice on the GPU: rank " + std::to_string(rank));
@@ -635,20 +628,19 @@ class SliceKernel final : public exec::Kernel {
       begin[static_cast<size_t>(a)] = b;
       out[static_cast<size_t>(a)] = std::max<int64_t>(e - b, 0);
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     RETURN_IF_ERROR(slice_32bit(x.raw_data(), y.mutable_raw_data(), rank, x.shape().data(),
-                                begin.data(), out.data(), run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+                                begin.data(), out.data(), run.stream()));
+    return y;
   }
 };
 
 // Resize of NCHW float32 on the two spatial dims: nearest (asymmetric, round_prefer_floor) or
 // linear (half_pixel), the modes resize_2d_f32 implements; sizes or scales read on the host.
-class ResizeKernel final : public exec::Kernel {
+class ResizeKernel final : public CudaKernel {
  public:
   ResizeKernel(ResizeMode mode, bool pytorch_half_pixel)
-      : mode_(mode), pytorch_half_pixel_(pytorch_half_pixel) {}
+      : CudaKernel(kResizeHostInputs), mode_(mode), pytorch_half_pixel_(pytorch_half_pixel) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     if (!in.empty() && in[0] != DataType::kUndefined && in[0] != DataType::kFloat32) {
       return unimplemented("Resize on the GPU takes float32, got " +
@@ -657,11 +649,8 @@ class ResizeKernel final : public exec::Kernel {
     if (!out.empty()) out[0] = DataType::kFloat32;
     return Status::ok_status();
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
-    if (!x.on_device()) return internal_error("Resize: input on the host");
     if (x.rank() != 4) {
       return unimplemented("Resize on the GPU is 2-D (NCHW), got " + shape_to_string(x.shape()));
     }
@@ -693,11 +682,10 @@ class ResizeKernel final : public exec::Kernel {
     if (pytorch_half_pixel_ && (out[2] == 1 || out[3] == 1)) {
       return unimplemented("Resize on the GPU: pytorch_half_pixel to a size of 1");
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     RETURN_IF_ERROR(resize_2d_f32(f32(x), f32(y), s[0] * s[1], s[2], s[3], out[2], out[3], mode_,
-                                  run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+                                  run.stream()));
+    return y;
   }
 
  private:
@@ -736,7 +724,7 @@ Result<std::unique_ptr<exec::Kernel>> make_cast(const ir::Node& node) {
   return exec::make_kernel<CastKernel>();
 }
 
-class GatherKernel final : public exec::Kernel {
+class GatherKernel final : public CudaKernel {
  public:
   explicit GatherKernel(int64_t axis) : axis_(axis) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
@@ -753,10 +741,7 @@ class GatherKernel final : public exec::Kernel {
     if (!out.empty()) out[0] = DataType::kFloat32;
     return Status::ok_status();
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& data = *inputs[0];
     const Tensor& idx = *inputs[1];
     ASSIGN_OR_RETURN(int64_t axis, exec::normalize_axis(axis_, data.rank()));
@@ -766,13 +751,12 @@ class GatherKernel final : public exec::Kernel {
     Shape out(data.shape().begin(), data.shape().begin() + axis);
     out.insert(out.end(), idx.shape().begin(), idx.shape().end());
     out.insert(out.end(), data.shape().begin() + axis + 1, data.shape().end());
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     RETURN_IF_ERROR(
         gather_axis_32bit(data.raw_data(), outer, data.shape()[static_cast<size_t>(axis)], inner,
                           static_cast<const int64_t*>(idx.raw_data()), idx.num_elements(),
-                          y.mutable_raw_data(), run->flag(), kFlagGatherIndex, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+                          y.mutable_raw_data(), run.flag(), kFlagGatherIndex, run.stream()));
+    return y;
   }
 
  private:
@@ -785,16 +769,13 @@ Result<std::unique_ptr<exec::Kernel>> make_gather(const ir::Node& node) {
   return exec::make_kernel<GatherKernel>(axis);
 }
 
-class TransposeKernel final : public exec::Kernel {
+class TransposeKernel final : public CudaKernel {
  public:
   explicit TransposeKernel(std::vector<int64_t> perm) : perm_(std::move(perm)) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, "Transpose");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     const int rank = static_cast<int>(x.rank());
     if (rank > kMaxPermuteRank) {
@@ -814,13 +795,12 @@ class TransposeKernel final : public exec::Kernel {
       if (p < 0 || p >= rank) return invalid_argument("perm is not a permutation");
       out.push_back(x.shape()[static_cast<size_t>(p)]);
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     if (rank > 0) {
       RETURN_IF_ERROR(permute_32bit(x.raw_data(), y.mutable_raw_data(), rank, x.shape().data(),
-                                    perm.data(), run->stream()));
+                                    perm.data(), run.stream()));
     }
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    return y;
   }
 
  private:
@@ -833,16 +813,13 @@ Result<std::unique_ptr<exec::Kernel>> make_transpose(const ir::Node& node) {
   return exec::make_kernel<TransposeKernel>(std::move(perm));
 }
 
-class ConcatKernel final : public exec::Kernel {
+class ConcatKernel final : public CudaKernel {
  public:
   explicit ConcatKernel(int64_t axis) : axis_(axis) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, "Concat");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& first = *inputs[0];
     ASSIGN_OR_RETURN(int64_t axis, exec::normalize_axis(axis_, first.rank()));
     Shape out = first.shape();
@@ -858,7 +835,7 @@ class ConcatKernel final : public exec::Kernel {
       }
       out[static_cast<size_t>(axis)] += t->shape()[static_cast<size_t>(axis)];
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     int64_t rows = 1;
     for (int64_t d = 0; d < axis; ++d) rows *= out[static_cast<size_t>(d)];
     const size_t out_row = static_cast<size_t>(y.num_elements() / (rows == 0 ? 1 : rows)) * 4;
@@ -868,12 +845,11 @@ class ConcatKernel final : public exec::Kernel {
       if (row > 0 && rows > 0) {
         RETURN_IF_ERROR(copy_2d(t->raw_data(), row,
                                 static_cast<char*>(y.mutable_raw_data()) + offset, out_row, row,
-                                static_cast<size_t>(rows), run->stream()));
+                                static_cast<size_t>(rows), run.stream()));
       }
       offset += row;
     }
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    return y;
   }
 
  private:
@@ -888,11 +864,12 @@ Result<std::unique_ptr<exec::Kernel>> make_concat(const ir::Node& node) {
 
 // ReduceSum / ReduceMean / ReduceMax / ReduceL2 over one axis or adjacent axes (axes from the
 // attribute, or from a second input read on the host from the op's axes-input opset).
-class ReduceKernel final : public exec::Kernel {
+class ReduceKernel final : public CudaKernel {
  public:
   ReduceKernel(std::string op, ReduceKind kind, std::vector<int64_t> axes, bool keepdims,
                bool noop_empty, bool axes_input)
-      : op_(std::move(op)),
+      : CudaKernel(kAxesHostInputs),
+        op_(std::move(op)),
         kind_(kind),
         axes_(std::move(axes)),
         keepdims_(keepdims),
@@ -906,11 +883,8 @@ class ReduceKernel final : public exec::Kernel {
     if (!out.empty()) out[0] = DataType::kFloat32;
     return Status::ok_status();
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
-    if (!x.on_device()) return internal_error(op_ + ": input on the host");
     std::vector<int64_t> axes = axes_;
     if (axes_input_ && inputs.size() > 1 && inputs[1] != nullptr) {
       const Tensor& a = *inputs[1];
@@ -942,10 +916,9 @@ class ReduceKernel final : public exec::Kernel {
         out.push_back(dim);
       }
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
-    RETURN_IF_ERROR(reduce_axis_f32(f32(x), f32(y), outer, r, inner, kind_, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
+    RETURN_IF_ERROR(reduce_axis_f32(f32(x), f32(y), outer, r, inner, kind_, run.stream()));
+    return y;
   }
 
  private:
@@ -971,15 +944,12 @@ exec::KernelFactory reduce(const char* op, ReduceKind kind, int64_t axes_input_s
 // ---------------------------------------------------------------------------------------------
 // Pooling
 
-class GlobalAveragePoolKernel final : public exec::Kernel {
+class GlobalAveragePoolKernel final : public CudaKernel {
  public:
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, "GlobalAveragePool");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     if (x.rank() < 3) {
       return invalid_argument("GlobalAveragePool needs [N, C, ...], got " +
@@ -991,23 +961,19 @@ class GlobalAveragePoolKernel final : public exec::Kernel {
       spatial *= x.shape()[static_cast<size_t>(d)];
       out.push_back(1);
     }
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
-    RETURN_IF_ERROR(row_mean_f32(f32(x), f32(y), out[0] * out[1], spatial, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
+    RETURN_IF_ERROR(row_mean_f32(f32(x), f32(y), out[0] * out[1], spatial, run.stream()));
+    return y;
   }
 };
 
-class Pool2dKernel final : public exec::Kernel {
+class Pool2dKernel final : public CudaKernel {
  public:
   Pool2dKernel(bool max, cpu::WindowAttrs attrs) : max_(max), attrs_(std::move(attrs)) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, max_ ? "MaxPool" : "AveragePool");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     if (x.rank() != 4) {
       return unimplemented("pooling on the GPU is 2-D (NCHW), got " + shape_to_string(x.shape()));
@@ -1030,11 +996,10 @@ class Pool2dKernel final : public exec::Kernel {
     p.stride_w = g.stride[2];
     p.pad_h = g.pad_begin[1];
     p.pad_w = g.pad_begin[2];
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, {p.n, p.c, p.out_h(), p.out_w()}));
-    RETURN_IF_ERROR(max_ ? max_pool_2d_f32(f32(x), f32(y), p, run->stream())
-                         : avg_pool_2d_f32(f32(x), f32(y), p, run->stream()));
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, {p.n, p.c, p.out_h(), p.out_w()}));
+    RETURN_IF_ERROR(max_ ? max_pool_2d_f32(f32(x), f32(y), p, run.stream())
+                         : avg_pool_2d_f32(f32(x), f32(y), p, run.stream()));
+    return y;
   }
 
  private:
@@ -1062,17 +1027,14 @@ Result<std::unique_ptr<exec::Kernel>> make_pool(const ir::Node& node, bool max) 
 // Convolution (cuDNN)
 
 #ifdef MODELHOST_HAVE_CUDNN
-class ConvKernel final : public exec::Kernel {
+class ConvKernel final : public CudaKernel {
  public:
   ConvKernel(cpu::WindowAttrs attrs, int64_t group, Epilogue e)
       : attrs_(std::move(attrs)), group_(group), e_(e) {}
   Status infer_types(std::span<const DataType> in, std::span<DataType> out) const override {
     return float32_only(in, out, "Conv");
   }
-  Status compute(const KernelContext& ctx, std::span<const Tensor* const> inputs,
-                 std::span<Tensor> outputs) const override {
-    ASSIGN_OR_RETURN(CudaRun * run, cuda_run(ctx));
-    RETURN_IF_ERROR(on_device(inputs));
+  Result<Tensor> run_on(CudaRun& run, std::span<const Tensor* const> inputs) const override {
     const Tensor& x = *inputs[0];
     const Tensor& w = *inputs[1];
     const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
@@ -1118,8 +1080,8 @@ class ConvKernel final : public exec::Kernel {
                               std::to_string(cs.k) + " elements");
     }
     // fp16 runs cuDNN in fp16; bf16 in float32 storage with tensor cores (TF32).
-    const Precision p = run->precision() == Precision::kBf16 ? Precision::kTf32 : run->precision();
-    Lane& lane = run->lane();
+    const Precision p = run.precision() == Precision::kBf16 ? Precision::kTf32 : run.precision();
+    Lane& lane = run.lane();
     auto key = std::make_pair(static_cast<const void*>(this), s);
     auto it = lane.conv_plans.find(key);
     if (it == lane.conv_plans.end()) {
@@ -1127,35 +1089,33 @@ class ConvKernel final : public exec::Kernel {
       it = lane.conv_plans.emplace(key, std::move(plan)).first;
     }
     const ConvPlan& plan = *it->second;
-    ASSIGN_OR_RETURN(void* workspace, run->scratch(plan.workspace_bytes()));
-    ASSIGN_OR_RETURN(Tensor y, run->output(DataType::kFloat32, out));
+    ASSIGN_OR_RETURN(void* workspace, run.scratch(plan.workspace_bytes()));
+    ASSIGN_OR_RETURN(Tensor y, run.output(DataType::kFloat32, out));
     if (p == Precision::kFp16) {
-      ASSIGN_OR_RETURN(void* x16, run->scratch(static_cast<size_t>(x.num_elements()) * 2));
-      ASSIGN_OR_RETURN(void* y16, run->scratch(static_cast<size_t>(y.num_elements()) * 2));
+      ASSIGN_OR_RETURN(void* x16, run.scratch(static_cast<size_t>(x.num_elements()) * 2));
+      ASSIGN_OR_RETURN(void* y16, run.scratch(static_cast<size_t>(y.num_elements()) * 2));
       RETURN_IF_ERROR(
-          f32_to_f16(f32(x), static_cast<uint16_t*>(x16), x.num_elements(), run->stream()));
-      const void* w16 = run->narrow_weight(w.raw_data());
+          f32_to_f16(f32(x), static_cast<uint16_t*>(x16), x.num_elements(), run.stream()));
+      const void* w16 = run.narrow_weight(w.raw_data());
       if (w16 == nullptr) {
-        ASSIGN_OR_RETURN(void* conv, run->scratch(static_cast<size_t>(w.num_elements()) * 2));
+        ASSIGN_OR_RETURN(void* conv, run.scratch(static_cast<size_t>(w.num_elements()) * 2));
         RETURN_IF_ERROR(
-            f32_to_f16(f32(w), static_cast<uint16_t*>(conv), w.num_elements(), run->stream()));
+            f32_to_f16(f32(w), static_cast<uint16_t*>(conv), w.num_elements(), run.stream()));
         w16 = conv;
       }
+      RETURN_IF_ERROR(plan.run(x16, w16, nullptr, y16, Activation::kNone, workspace, run.stream()));
       RETURN_IF_ERROR(
-          plan.run(x16, w16, nullptr, y16, Activation::kNone, workspace, run->stream()));
-      RETURN_IF_ERROR(
-          f16_to_f32(static_cast<const uint16_t*>(y16), f32(y), y.num_elements(), run->stream()));
+          f16_to_f32(static_cast<const uint16_t*>(y16), f32(y), y.num_elements(), run.stream()));
     } else {
       RETURN_IF_ERROR(plan.run(x.raw_data(), w.raw_data(), nullptr, y.mutable_raw_data(),
-                               Activation::kNone, workspace, run->stream()));
+                               Activation::kNone, workspace, run.stream()));
     }
     if (bias != nullptr || z != nullptr || e_.act != Activation::kNone) {
       RETURN_IF_ERROR(fused_epilogue_f32(f32(y), bias ? f32(*bias) : nullptr, z ? f32(*z) : nullptr,
                                          f32(y), y.num_elements(), cs.k, cs.out_h() * cs.out_w(),
-                                         e_, run->stream()));
+                                         e_, run.stream()));
     }
-    outputs[0] = std::move(y);
-    return Status::ok_status();
+    return y;
   }
 
  private:
@@ -1271,7 +1231,7 @@ void register_ops(exec::KernelRegistry& r) {
         e.act = Activation::kClip;
         return exec::make_kernel<UnaryKernel>("Clip", e, true);
       },
-      /*host_inputs=*/0b110);
+      kClipHostInputs);
   add(onnx, "Add", 7, max, binary("Add", BinaryOp::kAdd));
   add(onnx, "Sub", 7, max, binary("Sub", BinaryOp::kSub));
   add(onnx, "Mul", 7, max, binary("Mul", BinaryOp::kMul));
@@ -1285,27 +1245,27 @@ void register_ops(exec::KernelRegistry& r) {
   add(onnx, "Softmax", 13, max, make_softmax);
   add(onnx, "Gather", 1, max, make_gather);
   add(onnx, "Cast", 6, max, make_cast);
-  add(onnx, "Resize", 11, max, make_resize, /*host_inputs=*/0b1110);
+  add(onnx, "Resize", 11, max, make_resize, kResizeHostInputs);
   add(
       onnx, "Slice", 10, max,
       [](const ir::Node& node) -> Result<std::unique_ptr<exec::Kernel>> {
         RETURN_IF_ERROR(exec::check_arity(node, 3, 5));
         return exec::make_kernel<SliceKernel>();
       },
-      /*host_inputs=*/0b11110);
+      kSliceHostInputs);
   add(
       onnx, "Expand", 8, max,
       [](const ir::Node& node) -> Result<std::unique_ptr<exec::Kernel>> {
         RETURN_IF_ERROR(exec::check_arity(node, 2, 2));
         return exec::make_kernel<ExpandKernel>();
       },
-      /*host_inputs=*/0b10);
+      kAxesHostInputs);
   add(onnx, "Transpose", 1, max, make_transpose);
   add(onnx, "Concat", 4, max, make_concat);
-  add(onnx, "ReduceSum", 1, max, reduce("ReduceSum", ReduceKind::kSum, 13), 0b10);
-  add(onnx, "ReduceMean", 1, max, reduce("ReduceMean", ReduceKind::kMean, 18), 0b10);
-  add(onnx, "ReduceMax", 1, max, reduce("ReduceMax", ReduceKind::kMax, 18), 0b10);
-  add(onnx, "ReduceL2", 1, max, reduce("ReduceL2", ReduceKind::kL2, 18), 0b10);
+  add(onnx, "ReduceSum", 1, max, reduce("ReduceSum", ReduceKind::kSum, 13), kAxesHostInputs);
+  add(onnx, "ReduceMean", 1, max, reduce("ReduceMean", ReduceKind::kMean, 18), kAxesHostInputs);
+  add(onnx, "ReduceMax", 1, max, reduce("ReduceMax", ReduceKind::kMax, 18), kAxesHostInputs);
+  add(onnx, "ReduceL2", 1, max, reduce("ReduceL2", ReduceKind::kL2, 18), kAxesHostInputs);
   add(onnx, "GlobalAveragePool", 1, max,
       [](const ir::Node& node) -> Result<std::unique_ptr<exec::Kernel>> {
         RETURN_IF_ERROR(exec::check_arity(node, 1, 1));

@@ -267,8 +267,8 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
         ++report.device_nodes;
       } else {
         const bool shape_reader = def.metadata_inputs != 0 && !def.output_views_input0;
-        report.cpu_nodes.push_back(
-            {step.label, shape_reader ? "reads only shapes (no copy)" : cpu_reason[i]});
+        report.cpu_nodes.push_back({step.label, step.op_type,
+                                    shape_reader ? "reads only shapes (no copy)" : cpu_reason[i]});
       }
     }
     ex->steps_.push_back(std::move(step));

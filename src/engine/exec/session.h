@@ -69,8 +69,9 @@ struct ModelMetadata {
     std::string device;
     int64_t device_nodes = 0;  // views of device tensors (Reshape, ...) included
     struct CpuNode {
-      std::string node;    // describe_node()
-      std::string reason;  // why not on the device
+      std::string node;     // describe_node()
+      std::string op_type;  // the node's op, for grouping
+      std::string reason;   // why not on the device
     };
     std::vector<CpuNode> cpu_nodes;
     struct Copy {

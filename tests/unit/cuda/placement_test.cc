@@ -185,9 +185,7 @@ TEST(CudaPlacementTest, ServedModelsKeepOnlyShapeArithmeticOnTheCpu) {
     auto p = plan(path);
     ASSERT_TRUE(p.ok()) << model << ": " << p.status().to_string();
     for (const auto& n : p->cpu_nodes) {
-      const size_t at = n.node.find("(op ") + 4;
-      const std::string op = n.node.substr(at, n.node.find_first_of(",)", at) - at);
-      EXPECT_TRUE(shape_ops.count(op)) << model << ": " << n.node << ": " << n.reason;
+      EXPECT_TRUE(shape_ops.count(n.op_type)) << model << ": " << n.node << ": " << n.reason;
     }
     std::string copies;
     for (const auto& c : p->copies) copies += " " + c.value + (c.to_device ? ">dev" : ">host");
